@@ -1,0 +1,69 @@
+# The two commands of the README: `make run` and `make test`. Everything a fresh machine needs is here.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_PASSWORD ?= songpan-demo-2026
+export DEMO_PASSWORD
+
+.PHONY: run test install lint format migrate seed serve worker beat lock clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install only when the lock file changes.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip check
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py import_divisions divisions/data/songpan-2023.csv
+	$(BIN)/python manage.py seed_demo
+
+serve: install
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+run: seed
+	@echo ""
+	@echo "Songpan demo: http://127.0.0.1:$(PORT)/  accounts leader, office, township, department, cadre"
+	@echo "Password (DEMO_PASSWORD): $(DEMO_PASSWORD)"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+test: lint
+	$(BIN)/pytest -p no:cacheprovider -n 2
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A songpan worker -l info
+
+beat: install
+	$(BIN)/celery -A songpan beat -l info
+
+# Regenerate the lock file after editing pyproject.toml.
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,193 @@
+"""Settings, read from the environment.
+
+Development defaults let ``make run`` work on a fresh machine with SQLite. With ``SONGPAN_ENV=production``
+the project refuses to start unless a secret key, allowed hosts, a real database and the field-encryption key
+are given: see ``_require_production_settings`` below and the README.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENVIRONMENT = os.environ.get("SONGPAN_ENV", "development")
+if ENVIRONMENT not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"SONGPAN_ENV must be development, test or production, not {ENVIRONMENT!r}")
+PRODUCTION = ENVIRONMENT == "production"
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Only used outside production; production refuses to start without its own key.
+_DEVELOPMENT_SECRET_KEY = "django-insecure-songpan-development-only-key-do-not-use-in-production"  # noqa: S105
+# A fixed development key for national ID numbers, so that a re-run of ``make run`` can still read the data it
+# seeded. Production must set SONGPAN_FIELD_KEY (32 bytes, urlsafe base64); see accounts/crypto.py.
+_DEVELOPMENT_FIELD_KEY = "c29uZ3Bhbi1kZXZlbG9wbWVudC1maWVsZC1rZXktMDE="  # noqa: S105
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEVELOPMENT_SECRET_KEY)
+DEBUG = os.environ.get("DJANGO_DEBUG", "0" if PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+FIELD_ENCRYPTION_KEY = os.environ.get("SONGPAN_FIELD_KEY", "" if PRODUCTION else _DEVELOPMENT_FIELD_KEY)
+
+_database_url = os.environ.get("DATABASE_URL", "")
+DATABASES = {
+    "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    if _database_url
+    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the dev server and a management command share the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+
+
+def _require_production_settings() -> None:
+    missing = []
+    if not SECRET_KEY or SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
+        missing.append("DJANGO_SECRET_KEY (at least 50 characters)")
+    if not ALLOWED_HOSTS:
+        missing.append("DJANGO_ALLOWED_HOSTS")
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing.append("DATABASE_URL pointing at PostgreSQL")
+    if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == _DEVELOPMENT_FIELD_KEY:
+        missing.append("SONGPAN_FIELD_KEY")
+    if DEBUG:
+        missing.append("DJANGO_DEBUG=0")
+    if missing:
+        raise ImproperlyConfigured("Production mode refuses to start without: " + ", ".join(missing))
+
+
+if PRODUCTION:
+    _require_production_settings()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "django_celery_beat",
+    "simple_history",
+    "accounts",
+    "divisions",
+    "households",
+    "cadres",
+    "ledgers",
+    "grievances",
+    "teams",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "songpan.urls"
+WSGI_APPLICATION = "songpan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("bo", _("Tibetan")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Celery -----------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Domain settings -------------------------------------------------------------------------------------
+# The county this deployment serves (its division code); demo data and dashboards start here.
+SONGPAN_COUNTY_CODE = os.environ.get("SONGPAN_COUNTY_CODE", "513224")
+
+# How many households a cadre of each rank may carry as primary pairings. Override with a JSON object in
+# SONGPAN_PAIRING_LIMITS, e.g. '{"county_leader": 3, "village_cadre": 20}'; unnamed ranks keep these values.
+PAIRING_LIMITS = {"county_leader": 5, "section_level": 8, "ordinary": 10, "village_cadre": 15}
+try:
+    PAIRING_LIMITS.update(
+        {str(k): int(v) for k, v in json.loads(os.environ.get("SONGPAN_PAIRING_LIMITS", "{}")).items()}
+    )
+except (ValueError, AttributeError) as exc:
+    raise ImproperlyConfigured("SONGPAN_PAIRING_LIMITS must be a JSON object of rank -> integer") from exc
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
