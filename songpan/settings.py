@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "grievances",
     "teams",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
