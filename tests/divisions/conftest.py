@@ -1,0 +1,21 @@
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in their English source text, whatever LANGUAGE_CODE says."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write a division file: the standard header (unless ``header`` is given) and ``lines``."""
+
+    def write(lines: list[str], *, header: str | None = "code,name,level,parent_code", name: str = "d.csv"):
+        path = tmp_path / name
+        path.write_text("".join(f"{line}\n" for line in ([header] if header is not None else []) + lines), "utf-8")
+        return path
+
+    return write
