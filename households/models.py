@@ -69,7 +69,7 @@ class Household(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[categories])
 
     class Meta:
         verbose_name = _("household")
@@ -112,6 +112,8 @@ class IncomeSource(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=IncomeKind.choices)
     annual_amount = models.PositiveIntegerField(_("annual amount (yuan)"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("income source")
@@ -212,6 +214,11 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["household", "relation", "birth_date"]
         indexes = [models.Index(fields=["household", "birth_date"], name="member_household")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(relation="head"), name="member_one_head_per_household"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

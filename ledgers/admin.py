@@ -11,7 +11,8 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from songpan.history_admin import HistoryAdmin
 
 from . import services
 from .models import DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
@@ -37,7 +38,7 @@ class EndForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), initial=timezone.localdate)
 
 
-class LedgerAdmin(SimpleHistoryAdmin):
+class LedgerAdmin(HistoryAdmin):
     """Shared behaviour of the four ledgers; subclasses name the service functions and the parties."""
 
     create_service = None

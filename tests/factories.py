@@ -62,6 +62,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Sequence(lambda n: f"成员{n}")
@@ -143,3 +144,12 @@ class VillageAssistanceFactory(LedgerFactory):
 
     cadre = factory.SubFactory(CadreFactory)
     village = factory.LazyFunction(village)
+
+
+class HouseholdCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "households.HouseholdCategory"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.replace("-", " ").capitalize())

@@ -1,0 +1,357 @@
+"""Every write to departments and cadres.
+
+Transfers (a cadre leaving one post for another and handing over its ledgers) live in ``ledgers.services``;
+``cadre_update`` corrects a cadre's record and does not touch the ledgers, so it does not change the status.
+``department_validate`` and ``cadre_validate`` are the rules themselves: the services call them, and forms
+(the admin) call them too so that a broken rule shows as a form error instead of a failed save.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from divisions.models import Division, Level
+from households.services import StaleVersionError
+from households.validators import validate_phone
+
+from .models import Cadre, Department, DepartmentKind, DepartmentLevel, Rank
+
+__all__ = [
+    "StaleVersionError",
+    "cadre_create",
+    "cadre_update",
+    "cadre_validate",
+    "department_create",
+    "department_update",
+    "department_validate",
+]
+
+CADRE_SEXES = ("male", "female")
+CADRE_UPDATABLE_FIELDS = frozenset(
+    "name sex ethnicity rank title department division is_party_member phone user".split()
+)
+DEPARTMENT_UPDATABLE_FIELDS = frozenset("name short_name level kind division is_active".split())
+
+
+def _error(field: str, message: Any, code: str, params: dict[str, Any] | None = None) -> dict[str, list]:
+    return {field: [ValidationError(message, code=code, params=params)]}
+
+
+def _raise(errors: dict[str, list[ValidationError]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add(errors: dict[str, list[ValidationError]], field: str, message: Any, code: str, **params: Any) -> None:
+    errors.setdefault(field, []).append(ValidationError(message, code=code, params=params or None))
+
+
+def _check_allowed(changes: dict[str, Any], allowed: frozenset[str], hints: dict[str, Any]) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+    for name in sorted(set(changes) - allowed):
+        _add(errors, name, hints.get(name, _("This field cannot be changed here.")), "not_updatable")
+    _raise(errors)
+
+
+def _full_clean(instance: models.Model, errors: dict[str, list[ValidationError]], exclude: list[str]) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.update_error_dict({}).items():
+            errors.setdefault(field, []).extend(messages)
+
+
+# --- departments ---------------------------------------------------------------------------------------------
+
+
+def department_validate(
+    *,
+    name: str,
+    level: str,
+    kind: str,
+    division: Division | None,
+    department: Department | None = None,
+) -> None:
+    """Raise ValidationError unless a department with these values may exist (``department``: the one edited).
+
+    The name is unique within its division; the level is that of the division (a county bureau belongs to the
+    county, a township government to its township); only a township-level department can be of kind township.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    name = (name or "").strip()
+    if not name:
+        _add(errors, "name", _("Give the department's name."), "required")
+    if level not in DepartmentLevel.values:
+        _add(errors, "level", _("%(value)s is not a valid choice."), "invalid_choice", value=level)
+    if kind not in DepartmentKind.values:
+        _add(errors, "kind", _("%(value)s is not a valid choice."), "invalid_choice", value=kind)
+    if not isinstance(division, Division):
+        _add(errors, "division", _("Choose the division whose organ this department is."), "required")
+    else:
+        if level in DepartmentLevel.values and division.level != level:
+            _add(
+                errors,
+                "division",
+                _("A %(level)s-level department belongs to a %(level)s; %(division)s is a %(division_level)s."),
+                "level_mismatch",
+                level=DepartmentLevel(level).label.lower(),
+                division=str(division),
+                division_level=division.get_level_display().lower(),
+            )
+        if name:
+            taken = Department.objects.filter(division=division, name=name)
+            if department is not None and department.pk is not None:
+                taken = taken.exclude(pk=department.pk)
+            if taken.exists():
+                _add(
+                    errors,
+                    "name",
+                    _("A department named %(name)s already exists in %(division)s."),
+                    "duplicate_name",
+                    name=name,
+                    division=str(division),
+                )
+    if kind == DepartmentKind.TOWNSHIP and level in DepartmentLevel.values and level != DepartmentLevel.TOWNSHIP:
+        _add(errors, "kind", _("Only a township-level department can be a township government."), "kind_mismatch")
+    _raise(errors)
+
+
+def _save_department(department: Department) -> None:
+    try:
+        with transaction.atomic():
+            department.save()
+    except IntegrityError:
+        taken = Department.objects.filter(division=department.division, name=department.name)
+        if taken.exclude(pk=department.pk).exists():
+            raise ValidationError(
+                _error(
+                    "name",
+                    _("A department named %(name)s already exists in %(division)s."),
+                    "duplicate_name",
+                    {"name": department.name, "division": str(department.division)},
+                )
+            ) from None
+        raise
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: User | None,
+    name: str,
+    level: str,
+    kind: str,
+    division: Division,
+    short_name: str = "",
+) -> Department:
+    """Create a department (a county bureau, a township government, ...) of a division."""
+    department_validate(name=name, level=level, kind=kind, division=division)
+    department = Department(
+        name=name.strip(), short_name=(short_name or "").strip(), level=level, kind=kind, division=division
+    )
+    errors: dict[str, list[ValidationError]] = {}
+    _full_clean(department, errors, exclude=["division"])
+    _raise(errors)
+    _save_department(department)
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor: User | None, department: Department, **changes: Any) -> Department:
+    """Correct a department's name, short name, level, kind or division, or mark it inactive (``is_active``)."""
+    _check_allowed(changes, DEPARTMENT_UPDATABLE_FIELDS, {})
+    locked: Department = Department.objects.select_for_update().get(pk=department.pk)
+    for name in ("name", "short_name"):
+        if name in changes:
+            changes[name] = str(changes[name] or "").strip()
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    department_validate(
+        name=locked.name, level=locked.level, kind=locked.kind, division=locked.division, department=locked
+    )
+    errors: dict[str, list[ValidationError]] = {}
+    _full_clean(locked, errors, exclude=["division"])
+    _raise(errors)
+    _save_department(locked)
+    for field in locked._meta.concrete_fields:
+        setattr(department, field.attname, getattr(locked, field.attname))
+    return locked
+
+
+# --- cadres --------------------------------------------------------------------------------------------------
+
+
+def cadre_validate(
+    *,
+    name: str,
+    sex: str,
+    rank: str,
+    department: Department | None,
+    division: Division | None,
+    phone: str = "",
+    user: User | None = None,
+    cadre: Cadre | None = None,
+    department_changed: bool = True,
+) -> dict[str, Any]:
+    """Raise ValidationError unless a cadre with these values may exist; returns the normalised values.
+
+    A cadre has a department, a home division, or both (the home division then lies within the department's
+    division). Village cadres have a village as home division; county leaders belong to a county-level
+    department or to the county itself. A new department must be active. ``cadre``: the one being edited.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    name = (name or "").strip()
+    if not name:
+        _add(errors, "name", _("Give the cadre's name."), "required")
+    if sex not in CADRE_SEXES:
+        _add(errors, "sex", _("%(value)s is not a valid choice."), "invalid_choice", value=sex)
+    if rank not in Rank.values:
+        _add(errors, "rank", _("%(value)s is not a valid choice."), "invalid_choice", value=rank)
+
+    if department is None and division is None:
+        _add(errors, "department", _("Give the cadre's department, home division, or both."), "no_placement")
+    if department is not None and department_changed and not department.is_active:
+        _add(
+            errors,
+            "department",
+            _("%(department)s is no longer active."),
+            "inactive_department",
+            department=department.name,
+        )
+    if department is not None and division is not None and not division.is_within(department.division_id):
+        _add(
+            errors,
+            "division",
+            _("The home division %(division)s is outside %(department)s's area (%(area)s)."),
+            "outside_department",
+            division=str(division),
+            department=department.name,
+            area=department.division_id,
+        )
+    if rank == Rank.VILLAGE_CADRE and (division is None or division.level != Level.VILLAGE):
+        _add(errors, "division", _("A village cadre's home division must be a village."), "village_cadre_division")
+    if rank == Rank.COUNTY_LEADER:
+        county_department = department is not None and department.level == DepartmentLevel.COUNTY
+        county_division = division is not None and division.level == Level.COUNTY
+        if not (county_department or county_division):
+            _add(
+                errors,
+                "rank",
+                _("A county leader belongs to a county-level department or to the county itself."),
+                "county_leader_placement",
+            )
+
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.error_list)
+
+    if user is not None:
+        linked = Cadre.objects.filter(user=user)
+        if cadre is not None and cadre.pk is not None:
+            linked = linked.exclude(pk=cadre.pk)
+        other = linked.only("name").first()
+        if other is not None:
+            _add(
+                errors,
+                "user",
+                _("The account %(username)s already belongs to the cadre %(name)s."),
+                "user_taken",
+                username=user.get_username(),
+                name=other.name,
+            )
+    _raise(errors)
+    return {"name": name, "phone": phone}
+
+
+@transaction.atomic
+def cadre_create(
+    *,
+    actor: User | None,
+    name: str,
+    rank: str,
+    sex: str,
+    department: Department | None = None,
+    division: Division | None = None,
+    is_party_member: bool = False,
+    phone: str = "",
+    title: str = "",
+    ethnicity: str = "",
+    user: User | None = None,
+) -> Cadre:
+    """Register a cadre (or Party member) who may then carry households, townships or key villages."""
+    cleaned = cadre_validate(
+        name=name, sex=sex, rank=rank, department=department, division=division, phone=phone, user=user
+    )
+    cadre = Cadre(
+        name=cleaned["name"],
+        sex=sex,
+        rank=rank,
+        department=department,
+        division=division,
+        is_party_member=bool(is_party_member),
+        phone=cleaned["phone"],
+        title=(title or "").strip(),
+        ethnicity=(ethnicity or "").strip(),
+        user=user,
+    )
+    errors: dict[str, list[ValidationError]] = {}
+    _full_clean(cadre, errors, exclude=["department", "division", "user"])
+    _raise(errors)
+    cadre._history_user = actor
+    cadre.save()
+    return cadre
+
+
+@transaction.atomic
+def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | None = None, **changes: Any) -> Cadre:
+    """Correct a cadre's record; bumps ``version`` when anything changed.
+
+    Allowed: name, sex, ethnicity, rank, title, department, division, is_party_member, phone, user. The status
+    changes with a transfer or retirement, which also hands over the ledgers (``ledgers.services``).
+    """
+    _check_allowed(
+        changes,
+        CADRE_UPDATABLE_FIELDS,
+        {"status": _("The status changes with a transfer or retirement, which also hands over the ledgers.")},
+    )
+    locked: Cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if expected_version is not None and expected_version != locked.version:
+        raise StaleVersionError(
+            label=gettext("Cadre %(name)s") % {"name": locked.name}, expected=expected_version, current=locked.version
+        )
+    before = {field.attname: getattr(locked, field.attname) for field in locked._meta.concrete_fields}
+    for name, value in changes.items():
+        if name in ("title", "ethnicity"):
+            value = str(value or "").strip()
+        setattr(locked, name, value)
+    cleaned = cadre_validate(
+        name=locked.name,
+        sex=locked.sex,
+        rank=locked.rank,
+        department=locked.department,
+        division=locked.division,
+        phone=locked.phone,
+        user=locked.user,
+        cadre=locked,
+        department_changed=locked.department_id != before["department_id"],
+    )
+    locked.name, locked.phone = cleaned["name"], cleaned["phone"]
+    locked.is_party_member = bool(locked.is_party_member)
+    errors: dict[str, list[ValidationError]] = {}
+    _full_clean(locked, errors, exclude=["department", "division", "user"])
+    _raise(errors)
+
+    if any(getattr(locked, attname) != value for attname, value in before.items()):
+        locked.version += 1
+        locked._history_user = actor
+        locked.save()
+    for field in locked._meta.concrete_fields:
+        setattr(cadre, field.attname, getattr(locked, field.attname))
+    return locked
