@@ -9,14 +9,14 @@ Transfers (a cadre leaving one post for another and handing over its ledgers) li
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from divisions.models import Division, Level
-from households.services import StaleVersionError
 from households.validators import validate_phone
+from songpan.errors import FieldErrors, StaleVersionError, check_version, field_error
 
 from .models import Cadre, Department, DepartmentKind, DepartmentLevel, Rank
 
@@ -37,34 +37,6 @@ CADRE_UPDATABLE_FIELDS = frozenset(
 DEPARTMENT_UPDATABLE_FIELDS = frozenset("name short_name level kind division is_active".split())
 
 
-def _error(field: str, message: Any, code: str, params: dict[str, Any] | None = None) -> dict[str, list]:
-    return {field: [ValidationError(message, code=code, params=params)]}
-
-
-def _raise(errors: dict[str, list[ValidationError]]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _add(errors: dict[str, list[ValidationError]], field: str, message: Any, code: str, **params: Any) -> None:
-    errors.setdefault(field, []).append(ValidationError(message, code=code, params=params or None))
-
-
-def _check_allowed(changes: dict[str, Any], allowed: frozenset[str], hints: dict[str, Any]) -> None:
-    errors: dict[str, list[ValidationError]] = {}
-    for name in sorted(set(changes) - allowed):
-        _add(errors, name, hints.get(name, _("This field cannot be changed here.")), "not_updatable")
-    _raise(errors)
-
-
-def _full_clean(instance: models.Model, errors: dict[str, list[ValidationError]], exclude: list[str]) -> None:
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for field, messages in exc.update_error_dict({}).items():
-            errors.setdefault(field, []).extend(messages)
-
-
 # --- departments ---------------------------------------------------------------------------------------------
 
 
@@ -81,43 +53,42 @@ def department_validate(
     The name is unique within its division; the level is that of the division (a county bureau belongs to the
     county, a township government to its township); only a township-level department can be of kind township.
     """
-    errors: dict[str, list[ValidationError]] = {}
+    errors = FieldErrors()
     name = (name or "").strip()
     if not name:
-        _add(errors, "name", _("Give the department's name."), "required")
+        errors.add("name", _("Give the department's name."), code="required")
     if level not in DepartmentLevel.values:
-        _add(errors, "level", _("%(value)s is not a valid choice."), "invalid_choice", value=level)
+        errors.add("level", _("%(value)s is not a valid choice."), code="invalid_choice", params={"value": level})
     if kind not in DepartmentKind.values:
-        _add(errors, "kind", _("%(value)s is not a valid choice."), "invalid_choice", value=kind)
+        errors.add("kind", _("%(value)s is not a valid choice."), code="invalid_choice", params={"value": kind})
     if not isinstance(division, Division):
-        _add(errors, "division", _("Choose the division whose organ this department is."), "required")
+        errors.add("division", _("Choose the division whose organ this department is."), code="required")
     else:
         if level in DepartmentLevel.values and division.level != level:
-            _add(
-                errors,
+            errors.add(
                 "division",
                 _("A %(level)s-level department belongs to a %(level)s; %(division)s is a %(division_level)s."),
-                "level_mismatch",
-                level=DepartmentLevel(level).label.lower(),
-                division=str(division),
-                division_level=division.get_level_display().lower(),
+                code="level_mismatch",
+                params={
+                    "level": DepartmentLevel(level).label.lower(),
+                    "division": str(division),
+                    "division_level": division.get_level_display().lower(),
+                },
             )
         if name:
             taken = Department.objects.filter(division=division, name=name)
             if department is not None and department.pk is not None:
                 taken = taken.exclude(pk=department.pk)
             if taken.exists():
-                _add(
-                    errors,
+                errors.add(
                     "name",
                     _("A department named %(name)s already exists in %(division)s."),
-                    "duplicate_name",
-                    name=name,
-                    division=str(division),
+                    code="duplicate_name",
+                    params={"name": name, "division": str(division)},
                 )
     if kind == DepartmentKind.TOWNSHIP and level in DepartmentLevel.values and level != DepartmentLevel.TOWNSHIP:
-        _add(errors, "kind", _("Only a township-level department can be a township government."), "kind_mismatch")
-    _raise(errors)
+        errors.add("kind", _("Only a township-level department can be a township government."), code="kind_mismatch")
+    errors.raise_if_any()
 
 
 def _save_department(department: Department) -> None:
@@ -127,13 +98,11 @@ def _save_department(department: Department) -> None:
     except IntegrityError:
         taken = Department.objects.filter(division=department.division, name=department.name)
         if taken.exclude(pk=department.pk).exists():
-            raise ValidationError(
-                _error(
-                    "name",
-                    _("A department named %(name)s already exists in %(division)s."),
-                    "duplicate_name",
-                    {"name": department.name, "division": str(department.division)},
-                )
+            raise field_error(
+                "name",
+                _("A department named %(name)s already exists in %(division)s."),
+                code="duplicate_name",
+                params={"name": department.name, "division": str(department.division)},
             ) from None
         raise
 
@@ -153,9 +122,9 @@ def department_create(
     department = Department(
         name=name.strip(), short_name=(short_name or "").strip(), level=level, kind=kind, division=division
     )
-    errors: dict[str, list[ValidationError]] = {}
-    _full_clean(department, errors, exclude=["division"])
-    _raise(errors)
+    errors = FieldErrors()
+    errors.full_clean(department, exclude=["division"])
+    errors.raise_if_any()
     _save_department(department)
     return department
 
@@ -163,7 +132,7 @@ def department_create(
 @transaction.atomic
 def department_update(*, actor: User | None, department: Department, **changes: Any) -> Department:
     """Correct a department's name, short name, level, kind or division, or mark it inactive (``is_active``)."""
-    _check_allowed(changes, DEPARTMENT_UPDATABLE_FIELDS, {})
+    FieldErrors.reject_not_updatable(changes, DEPARTMENT_UPDATABLE_FIELDS, {})
     locked: Department = Department.objects.select_for_update().get(pk=department.pk)
     for name in ("name", "short_name"):
         if name in changes:
@@ -173,9 +142,9 @@ def department_update(*, actor: User | None, department: Department, **changes: 
     department_validate(
         name=locked.name, level=locked.level, kind=locked.kind, division=locked.division, department=locked
     )
-    errors: dict[str, list[ValidationError]] = {}
-    _full_clean(locked, errors, exclude=["division"])
-    _raise(errors)
+    errors = FieldErrors()
+    errors.full_clean(locked, exclude=["division"])
+    errors.raise_if_any()
     _save_department(locked)
     for field in locked._meta.concrete_fields:
         setattr(department, field.attname, getattr(locked, field.attname))
@@ -203,46 +172,41 @@ def cadre_validate(
     division). Village cadres have a village as home division; county leaders belong to a county-level
     department or to the county itself. A new department must be active. ``cadre``: the one being edited.
     """
-    errors: dict[str, list[ValidationError]] = {}
+    errors = FieldErrors()
     name = (name or "").strip()
     if not name:
-        _add(errors, "name", _("Give the cadre's name."), "required")
+        errors.add("name", _("Give the cadre's name."), code="required")
     if sex not in CADRE_SEXES:
-        _add(errors, "sex", _("%(value)s is not a valid choice."), "invalid_choice", value=sex)
+        errors.add("sex", _("%(value)s is not a valid choice."), code="invalid_choice", params={"value": sex})
     if rank not in Rank.values:
-        _add(errors, "rank", _("%(value)s is not a valid choice."), "invalid_choice", value=rank)
+        errors.add("rank", _("%(value)s is not a valid choice."), code="invalid_choice", params={"value": rank})
 
     if department is None and division is None:
-        _add(errors, "department", _("Give the cadre's department, home division, or both."), "no_placement")
+        errors.add("department", _("Give the cadre's department, home division, or both."), code="no_placement")
     if department is not None and department_changed and not department.is_active:
-        _add(
-            errors,
+        errors.add(
             "department",
             _("%(department)s is no longer active."),
-            "inactive_department",
-            department=department.name,
+            code="inactive_department",
+            params={"department": department.name},
         )
     if department is not None and division is not None and not division.is_within(department.division_id):
-        _add(
-            errors,
+        errors.add(
             "division",
             _("The home division %(division)s is outside %(department)s's area (%(area)s)."),
-            "outside_department",
-            division=str(division),
-            department=department.name,
-            area=department.division_id,
+            code="outside_department",
+            params={"division": str(division), "department": department.name, "area": department.division_id},
         )
     if rank == Rank.VILLAGE_CADRE and (division is None or division.level != Level.VILLAGE):
-        _add(errors, "division", _("A village cadre's home division must be a village."), "village_cadre_division")
+        errors.add("division", _("A village cadre's home division must be a village."), code="village_cadre_division")
     if rank == Rank.COUNTY_LEADER:
         county_department = department is not None and department.level == DepartmentLevel.COUNTY
         county_division = division is not None and division.level == Level.COUNTY
         if not (county_department or county_division):
-            _add(
-                errors,
+            errors.add(
                 "rank",
                 _("A county leader belongs to a county-level department or to the county itself."),
-                "county_leader_placement",
+                code="county_leader_placement",
             )
 
     phone = (phone or "").strip()
@@ -250,7 +214,7 @@ def cadre_validate(
         try:
             phone = validate_phone(phone)
         except ValidationError as exc:
-            errors.setdefault("phone", []).extend(exc.error_list)
+            errors.extend("phone", exc)
 
     if user is not None:
         linked = Cadre.objects.filter(user=user)
@@ -258,15 +222,13 @@ def cadre_validate(
             linked = linked.exclude(pk=cadre.pk)
         other = linked.only("name").first()
         if other is not None:
-            _add(
-                errors,
+            errors.add(
                 "user",
                 _("The account %(username)s already belongs to the cadre %(name)s."),
-                "user_taken",
-                username=user.get_username(),
-                name=other.name,
+                code="user_taken",
+                params={"username": user.get_username(), "name": other.name},
             )
-    _raise(errors)
+    errors.raise_if_any()
     return {"name": name, "phone": phone}
 
 
@@ -301,9 +263,9 @@ def cadre_create(
         ethnicity=(ethnicity or "").strip(),
         user=user,
     )
-    errors: dict[str, list[ValidationError]] = {}
-    _full_clean(cadre, errors, exclude=["department", "division", "user"])
-    _raise(errors)
+    errors = FieldErrors()
+    errors.full_clean(cadre, exclude=["department", "division", "user"])
+    errors.raise_if_any()
     cadre._history_user = actor
     cadre.save()
     return cadre
@@ -316,16 +278,13 @@ def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | No
     Allowed: name, sex, ethnicity, rank, title, department, division, is_party_member, phone, user. The status
     changes with a transfer or retirement, which also hands over the ledgers (``ledgers.services``).
     """
-    _check_allowed(
+    FieldErrors.reject_not_updatable(
         changes,
         CADRE_UPDATABLE_FIELDS,
         {"status": _("The status changes with a transfer or retirement, which also hands over the ledgers.")},
     )
     locked: Cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise StaleVersionError(
-            label=gettext("Cadre %(name)s") % {"name": locked.name}, expected=expected_version, current=locked.version
-        )
+    check_version(locked, expected_version, label=gettext("Cadre %(name)s") % {"name": locked.name})
     before = {field.attname: getattr(locked, field.attname) for field in locked._meta.concrete_fields}
     for name, value in changes.items():
         if name in ("title", "ethnicity"):
@@ -344,9 +303,9 @@ def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | No
     )
     locked.name, locked.phone = cleaned["name"], cleaned["phone"]
     locked.is_party_member = bool(locked.is_party_member)
-    errors: dict[str, list[ValidationError]] = {}
-    _full_clean(locked, errors, exclude=["department", "division", "user"])
-    _raise(errors)
+    errors = FieldErrors()
+    errors.full_clean(locked, exclude=["department", "division", "user"])
+    errors.raise_if_any()
 
     if any(getattr(locked, attname) != value for attname, value in before.items()):
         locked.version += 1

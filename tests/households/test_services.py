@@ -525,7 +525,7 @@ def test_a_removal_needs_a_reason(actor):
 
 def test_a_concurrent_duplicate_id_number_caught_by_the_database_gives_the_same_message(actor, monkeypatch):
     # given a member holding a number, and a check that (as in a race) does not see it before the insert
-    import households.services as services
+    import households.services.members as services
 
     number = valid_id_number()
     MemberFactory(id_number=number, household=HouseholdFactory(number="0042"))

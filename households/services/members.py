@@ -1,0 +1,332 @@
+"""Adding, changing and removing the members of a household; their ID numbers (stored encrypted, unique in the
+county) and the sex and birth date read from them."""
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from households.models import Education, Employment, Ethnicity, Health, Household, Member, Relation, Sex
+from households.validators import id_number_birth_date, id_number_sex, validate_id_number
+from songpan import fieldcrypto
+from songpan.errors import FieldErrors, check_version, field_error
+
+from .records import check_reason, clean_phone, copy_saved_fields, lock_for_update, save_new, save_next_version
+
+MEMBER_UPDATABLE_FIELDS = frozenset(
+    "name relation sex birth_date id_number ethnicity".split()
+    + "education health health_note employment phone is_party_member".split()
+)
+
+
+def _duplicate_id_error(holder: tuple[str, str]) -> ValidationError:
+    # Names the household only: the caller learns where the number is registered, not whose it is.
+    return field_error(
+        "id_number",
+        _("This ID number is already registered for a member of household %(household)s."),
+        code="duplicate_id_number",
+        params={"household": f"{holder[0]}-{holder[1]}"},
+    )
+
+
+def _id_number_holder(digest: str, *, exclude_pk: Any = None) -> tuple[str, str] | None:
+    holders = Member.objects.filter(id_number_digest=digest)
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.values_list("household__village_id", "household__number").first()
+
+
+def _clean_id_number(value: Any, errors: FieldErrors, *, exclude_pk: Any = None) -> tuple[str, str | None]:
+    """The normalised number and its digest, or ("", None) when none or invalid (the error is recorded)."""
+    raw = str(value or "").strip()
+    if not raw:
+        return "", None
+    try:
+        number = validate_id_number(raw)
+    except ValidationError as exc:
+        errors.extend("id_number", exc)
+        return "", None
+    digest = fieldcrypto.digest(number)
+    holder = _id_number_holder(digest, exclude_pk=exclude_pk)
+    if holder is not None:
+        errors.merge(_duplicate_id_error(holder))
+        return "", None
+    return number, digest
+
+
+def _clean_birth_date(value: Any, errors: FieldErrors) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        errors.add("birth_date", _("Give the birth date as a date."), code="invalid")
+        return None
+    if value > timezone.localdate():
+        errors.add("birth_date", _("The birth date is in the future."), code="future")
+    return value
+
+
+def _reconcile_with_id(
+    number: str, sex: str, birth_date: dt.date | None, errors: FieldErrors
+) -> tuple[str, dt.date | None]:
+    """Sex and birth date must agree with the ID number; missing ones are taken from it."""
+    if not number:
+        return sex, birth_date
+    id_birth, id_sex = id_number_birth_date(number), id_number_sex(number)
+    if birth_date is None:
+        birth_date = id_birth
+    elif birth_date != id_birth:
+        errors.add(
+            "birth_date",
+            _("The birth date %(given)s does not match the one in the ID number (%(expected)s)."),
+            code="birth_date_mismatch",
+            params={"given": birth_date.isoformat(), "expected": id_birth.isoformat()},
+        )
+    if not sex:
+        sex = id_sex
+    elif sex != id_sex:
+        errors.add(
+            "sex",
+            _("The sex given does not match the ID number (which says %(expected)s)."),
+            code="sex_mismatch",
+            params={"expected": Sex(id_sex).label.lower()},
+        )
+    return sex, birth_date
+
+
+def _check_single_head(household: Household, errors: FieldErrors, *, exclude_pk: Any = None) -> None:
+    heads = Member.objects.filter(household=household, relation=Relation.HEAD)
+    if exclude_pk is not None:
+        heads = heads.exclude(pk=exclude_pk)
+    head = heads.only("name").first()
+    if head is not None:
+        errors.add(
+            "relation",
+            _("The household already has a head (%(name)s); change that member's relation first."),
+            code="second_head",
+            params={"name": head.name},
+        )
+
+
+def _clean_choice(
+    value: Any, choices: type[models.TextChoices], field: str, errors: FieldErrors, *, blank: bool
+) -> Any:
+    if value in ("", None) and blank:
+        return ""
+    if value not in choices.values:
+        errors.add(field, _("%(value)s is not a valid choice."), code="invalid_choice", params={"value": value})
+    return value
+
+
+def _clean_member_choices(values: Mapping[str, Any], errors: FieldErrors) -> None:
+    specs = {
+        "relation": (Relation, False),
+        "ethnicity": (Ethnicity, False),
+        "education": (Education, True),
+        "health": (Health, False),
+        "employment": (Employment, True),
+    }
+    for name, (choices, blank) in specs.items():
+        if name in values:
+            _clean_choice(values[name], choices, name, errors, blank=blank)
+    if values.get("sex"):
+        _clean_choice(values["sex"], Sex, "sex", errors, blank=False)
+
+
+def _member_label(member: Member) -> str:
+    return gettext("Member %(name)s") % {"name": member.name}
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor: User | None,
+    household: Household,
+    name: str,
+    relation: str,
+    sex: str = "",
+    birth_date: dt.date | None = None,
+    id_number: str = "",
+    ethnicity: str = Ethnicity.HAN,
+    education: str = "",
+    health: str = Health.HEALTHY,
+    health_note: str = "",
+    employment: str = "",
+    phone: str = "",
+    is_party_member: bool = False,
+    id: uuid.UUID | None = None,  # a client-generated id makes offline creates idempotent
+) -> Member:
+    """Add a member to a household.
+
+    The ID number is validated, stored encrypted (with its keyed digest and masked form) and must not belong to
+    any other member in the county. Sex and birth date are read from the ID number when not given, and must agree
+    with it when given. A household has at most one head.
+    """
+    # Lock the household so that two concurrent "add the head" requests cannot both pass the check.
+    Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
+    errors = FieldErrors()
+    values = {
+        "relation": relation,
+        "ethnicity": ethnicity,
+        "education": education,
+        "health": health,
+        "employment": employment,
+        "sex": sex,
+    }
+    _clean_member_choices(values, errors)
+    number, digest = _clean_id_number(id_number, errors)
+    birth_date = _clean_birth_date(birth_date, errors)
+    sex, birth_date = _reconcile_with_id(number, sex or "", birth_date, errors)
+    if not sex and "sex" not in errors.by_field:
+        errors.add("sex", _("Give the member's sex (or an ID number, from which it is read)."), code="required")
+    if relation == Relation.HEAD:
+        _check_single_head(household, errors)
+    phone = clean_phone(phone, errors)
+    if id is not None and Member.objects.filter(pk=id).exists():
+        errors.add("id", _("A member with this id exists already."), code="duplicate_id")
+
+    member = Member(
+        household=household,
+        name=(name or "").strip(),
+        relation=relation,
+        sex=sex,
+        birth_date=birth_date,
+        ethnicity=ethnicity,
+        education=education or "",
+        health=health,
+        health_note=(health_note or "").strip(),
+        employment=employment or "",
+        phone=phone,
+        is_party_member=bool(is_party_member),
+    )
+    if id is not None:
+        member.id = id
+    errors.full_clean(member, exclude=["household", *errors.by_field])
+    errors.raise_if_any()
+
+    member.set_id_number(number)
+    member._history_user = actor
+
+    def explain() -> None:
+        holder = _id_number_holder(digest) if digest else None
+        if holder is not None:
+            raise _duplicate_id_error(holder) from None
+        if id is not None and Member.objects.filter(pk=id).exists():
+            raise field_error("id", _("A member with this id exists already."), code="duplicate_id") from None
+
+    save_new(member, explain)
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: User | None, member: Member, expected_version: int | None = None, **changes: Any) -> Member:
+    """Change some of a member's fields, with the same rules as ``member_create``; bumps the member's version.
+
+    ``id_number=""`` removes the number. When a new ID number is given without sex or birth date, those are read
+    from it; otherwise whatever the member ends up with must agree with its ID number.
+    """
+    FieldErrors.reject_not_updatable(
+        changes, MEMBER_UPDATABLE_FIELDS, {"household": _("Moving a member to another household is not done here.")}
+    )
+    if changes.get("relation") == Relation.HEAD:
+        # Household before member, the same order as member_remove, so that the two cannot deadlock.
+        Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk").first()
+    locked: Member = lock_for_update(Member, member)
+    check_version(locked, expected_version, label=_member_label(locked))
+
+    errors = FieldErrors()
+    _clean_member_choices(changes, errors)
+    values: dict[str, Any] = {}
+    for name in ("name", "health_note"):
+        if name in changes:
+            values[name] = str(changes[name] or "").strip()
+    for name in ("relation", "ethnicity", "health"):
+        if name in changes:
+            values[name] = changes[name]
+    for name in ("education", "employment"):
+        if name in changes:
+            values[name] = changes[name] or ""
+    if "is_party_member" in changes:
+        values["is_party_member"] = bool(changes["is_party_member"])
+    if "phone" in changes:
+        values["phone"] = clean_phone(changes["phone"], errors)
+
+    new_number: str | None = None  # None: the ID number is not being changed; "": it is being removed
+    if "id_number" in changes:
+        new_number, digest = _clean_id_number(changes["id_number"], errors, exclude_pk=locked.pk)
+        if (digest is not None and digest == locked.id_number_digest) or (
+            new_number == "" and not locked.id_number_digest
+        ):
+            new_number = None  # the same number again, or "no number" for a member without one
+        if "id_number" in errors.by_field:
+            new_number = None
+    if new_number is not None or "sex" in changes or "birth_date" in changes:
+        # Decrypt only when sex or birth date must be checked against a number already stored.
+        effective_number = new_number if new_number is not None else locked.reveal_id_number()
+        if "birth_date" in changes:
+            birth_date = _clean_birth_date(changes["birth_date"], errors)
+        else:
+            # A new ID number brings its own birth date unless one is given with it.
+            birth_date = None if new_number else locked.birth_date
+        sex = changes.get("sex") or ("" if new_number else locked.sex)
+        sex, birth_date = _reconcile_with_id(effective_number, sex, birth_date, errors)
+        if not sex and "sex" not in errors.by_field:
+            errors.add("sex", _("Give the member's sex (or an ID number, from which it is read)."), code="required")
+        values["sex"], values["birth_date"] = sex, birth_date
+
+    if values.get("relation") == Relation.HEAD and locked.relation != Relation.HEAD:
+        _check_single_head(locked.household, errors, exclude_pk=locked.pk)
+
+    before = {name: getattr(locked, name) for name in values}
+    for name, value in values.items():
+        setattr(locked, name, value)
+    errors.full_clean(locked, exclude=["household", *errors.by_field])
+    errors.raise_if_any()
+
+    changed = any(getattr(locked, name) != before[name] for name in values)
+    if new_number is not None:
+        locked.set_id_number(new_number)
+        changed = True
+    if not changed:
+        copy_saved_fields(locked, member)
+        return locked
+
+    def explain() -> None:
+        holder = _id_number_holder(locked.id_number_digest, exclude_pk=locked.pk) if new_number else None
+        if holder is not None:
+            raise _duplicate_id_error(holder) from None
+
+    save_next_version(locked, actor=actor, on_integrity_error=explain)
+    copy_saved_fields(locked, member)
+    return locked
+
+
+@transaction.atomic
+def member_remove(*, actor: User | None, member: Member, reason: str, expected_version: int | None = None) -> None:
+    """Delete a member (moved out, died, recorded twice ...); the history keeps who removed it, when and why.
+
+    The head cannot be removed while other members remain: make another member the head first.
+    """
+    reason = check_reason(reason)
+    Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk").first()
+    locked: Member = lock_for_update(Member, member)
+    check_version(locked, expected_version, label=_member_label(locked))
+    if (
+        locked.relation == Relation.HEAD
+        and Member.objects.filter(household_id=locked.household_id).exclude(pk=locked.pk).exists()
+    ):
+        raise field_error(
+            "relation",
+            _("%(name)s is the head of the household and other members remain: make another the head first."),
+            code="head_with_members",
+            params={"name": locked.name},
+        )
+    locked._history_user = actor
+    locked._change_reason = reason
+    locked.delete()
