@@ -1,5 +1,14 @@
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests assert messages in their English source text unless they switch language themselves
+    (``translation.override("zh-hans")``); the product's default language is Simplified Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

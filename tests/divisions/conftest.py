@@ -1,12 +1,4 @@
 import pytest
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The messages are asserted in their English source text, whatever LANGUAGE_CODE says."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
