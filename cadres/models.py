@@ -39,7 +39,7 @@ class Department(models.Model):
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        ordering = ["division", "name"]
+        ordering = ["division_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["division", "name"], name="department_name_unique_in_division"),
         ]

@@ -85,7 +85,7 @@ class KeyVillageDesignation(models.Model):
     class Meta:
         verbose_name = _("key-village designation")
         verbose_name_plural = _("key-village designations")
-        ordering = ["village", "-year", "category"]
+        ordering = ["village_id", "-year", "category"]
         constraints = [
             models.UniqueConstraint(fields=["village", "category", "year"], name="key_village_unique_per_year"),
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="key_village_year"),

@@ -74,7 +74,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["village", "number"]
+        ordering = ["village_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["village", "number"], name="household_number_unique_in_village"),
             models.CheckConstraint(
@@ -118,7 +118,7 @@ class IncomeSource(models.Model):
     class Meta:
         verbose_name = _("income source")
         verbose_name_plural = _("income sources")
-        ordering = ["household", "-year", "kind"]
+        ordering = ["household_id", "-year", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year", "kind"], name="income_source_unique"),
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="income_year_range"),
@@ -212,7 +212,7 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        ordering = ["household", "relation", "birth_date"]
+        ordering = ["household_id", "relation", "birth_date"]
         indexes = [models.Index(fields=["household", "birth_date"], name="member_household")]
         constraints = [
             models.UniqueConstraint(

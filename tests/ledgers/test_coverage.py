@@ -43,9 +43,15 @@ def test_unpaired_list_is_ordered_and_excludes_paired_and_inactive(two_townships
     assert all(not h.pairings.filter(end_date__isnull=True).exists() for h in unpaired)
 
 
-def test_coverage_runs_two_queries_whatever_the_size(two_townships, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_coverage_query_count_does_not_grow_with_the_county(two_townships, django_assert_num_queries):
+    with django_assert_num_queries(3):
         coverage_for_division("513224")
+    HouseholdFactory.create_batch(5, village=two_townships[0])
+    PairingFactory.create_batch(5, household__village=two_townships[1])
+    with django_assert_num_queries(3):
+        coverage_for_division("513224")
+    with django_assert_num_queries(2):  # fully covered: no list to fetch
+        coverage_for_division("513224102")
 
 
 def test_coverage_command_prints_the_four_figures_and_unpaired(two_townships, capsys):
