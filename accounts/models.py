@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -39,6 +40,74 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    # Role and scope changes (and every other edit) are kept: who, when, old and new values.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class AccessEvent(models.TextChoices):
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    LOGOUT = "logout", _("Signed out")
+    TOKEN_CREATED = "token_created", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    ACCESS_DENIED = "access_denied", _("Access refused")
+    REVEAL = "reveal", _("Sensitive value revealed")
+    EXPORT = "export", _("Export")
+    ROLE_CHANGED = "role_changed", _("Role or scope changed")
+    ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
+    KEY_ROTATED = "key_rotated", _("Encryption key rotated")
+
+
+class AccessOutcome(models.TextChoices):
+    OK = "ok", _("Allowed")
+    DENIED = "denied", _("Denied")
+    FAILED = "failed", _("Failed")
+
+
+class AccessLog(models.Model):
+    """Who did what to which record, when (UTC) and from where. Never holds the sensitive value itself.
+
+    Append-only: written only by ``accounts.audit``; on PostgreSQL a trigger refuses UPDATE, and refuses DELETE
+    except for the retention purge (``purge_access_log``), which may only remove rows older than 180 days.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # No database constraint: the log outlives accounts (``username`` keeps the name), and a user's deletion must
+    # not try to touch append-only rows.
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=12, blank=True)
+    event = models.CharField(_("event"), max_length=20, choices=AccessEvent.choices)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=AccessOutcome.choices, default=AccessOutcome.OK)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("access-log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "at"], name="access_log_user_at"),
+            models.Index(fields=["event", "at"], name="access_log_event_at"),
+            models.Index(fields=["object_type", "object_id"], name="access_log_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.event} {self.outcome}"

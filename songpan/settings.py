@@ -170,6 +170,15 @@ if PRODUCTION:
 # History rows are shown in the admin but never reverted (see songpan/history_admin.py).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# --- Audit --------------------------------------------------------------------------------------------------
+# Access-log rows are kept at least 180 days (the purge refuses less; the PostgreSQL trigger enforces it too).
+ACCESS_LOG_MINIMUM_RETENTION_DAYS = 180
+ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("SONGPAN_ACCESS_LOG_RETENTION_DAYS", "365"))
+if ACCESS_LOG_RETENTION_DAYS < ACCESS_LOG_MINIMUM_RETENTION_DAYS:
+    raise ImproperlyConfigured("SONGPAN_ACCESS_LOG_RETENTION_DAYS must be at least 180")
+# Trust X-Forwarded-For for the client address only behind our own reverse proxy.
+USE_X_FORWARDED_FOR = os.environ.get("SONGPAN_USE_X_FORWARDED_FOR", "0") == "1"
+
 # --- Celery -----------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)

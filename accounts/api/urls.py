@@ -1,0 +1,3 @@
+"""API authentication: token endpoints for mobile clients (see accounts.api.views)."""
+
+urlpatterns: list = []

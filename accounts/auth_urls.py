@@ -1,0 +1,7 @@
+"""Sign-in and sign-out pages."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("django.contrib.auth.urls")),
+]
