@@ -13,8 +13,10 @@ from songpan.errors import StaleVersionError
 
 from .households import household_create, household_set_status, household_update
 from .members import member_create, member_remove, member_update
+from .reveal import member_id_number_reveal
 
 __all__ = [
+    "member_id_number_reveal",
     "StaleVersionError",
     "household_create",
     "household_set_status",

@@ -1,0 +1,50 @@
+"""Household pages: the household card with members, pairing history and edit history; ID-number reveal."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import Capability, has_capability, phone_for
+from accounts.scoping import scope_for
+from ledgers.selectors import pairing_history
+
+from .models import Household, Member
+from .selectors import household_history
+from .services import member_id_number_reveal
+
+
+def _household_page(request: HttpRequest, household: Household, revealed: dict | None = None) -> HttpResponse:
+    members = list(household.members.order_by("birth_date"))
+    for member in members:
+        member.revealed_id_number = (revealed or {}).get(member.pk, "")
+    context = {
+        "household": household,
+        "members": members,
+        "income_sources": household.income_sources.all(),
+        "categories": household.categories.all(),
+        "pairings": pairing_history(household),
+        "history": household_history(household, show_phone=lambda phone: phone_for(request.user, phone)),
+        "can_reveal": has_capability(request.user, Capability.REVEAL_ID_NUMBER),
+    }
+    return render(request, "households/household_detail.html", context)
+
+
+@require_GET
+@login_required
+def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    household = scope.get_or_404(Household.objects.select_related("village__parent"), request=request, pk=pk)
+    return _household_page(request, household)
+
+
+@never_cache
+@require_POST
+@login_required
+def member_reveal(request: HttpRequest, pk: str) -> HttpResponse:
+    """Show one member's full ID number on the household card, once; never cached, always logged."""
+    scope = scope_for(request.user)
+    member = scope.get_or_404(Member.objects.select_related("household__village__parent"), request=request, pk=pk)
+    number = member_id_number_reveal(actor=request.user, member=member, request=request)
+    return _household_page(request, member.household, revealed={member.pk: number})
