@@ -89,6 +89,15 @@ RULES: dict[type[models.Model], Rule] = {
     DepartmentSupport: Rule(within=_within("township__code")),
     VillageAssistance: Rule(within=_within("village__code"), of_cadre=_own("cadre_id")),
     Cadre: Rule(within=_cadre_within, of_cadre=_own("pk")),
+    User: Rule(
+        # Accounts scoped inside the division, plus new accounts not yet given any role or scope (so that the
+        # office can give them one); an account holds no personal data beyond its name.
+        within=lambda code: (
+            _within("division__code", "department__division__code", "cadre__division__code")(code)
+            | Q(role="", division__isnull=True, department__isnull=True, cadre__isnull=True)
+        ),
+        of_cadre=_own("cadre__pk"),
+    ),
     Department: Rule(
         within=_within("division__code"),
         of_cadre=lambda cadre_id: Q(Exists(Cadre.objects.filter(pk=cadre_id, department=OuterRef("pk")))),

@@ -2,6 +2,10 @@
 
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path("", include("accounts.auth_urls")),
+    path("users/", views.user_list, name="account-list"),
+    path("users/<int:pk>/role/", views.user_role, name="account-role"),
 ]
