@@ -23,33 +23,40 @@ class DecryptionError(Exception):
     """The ciphertext was not made with the current key, or has been tampered with."""
 
 
-@lru_cache(maxsize=4)
-def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+def key_bytes(master_b64: str) -> bytes:
+    """Decode and check a field key: 32 bytes in urlsafe base64 (ImproperlyConfigured otherwise)."""
     try:
         master = base64.urlsafe_b64decode(master_b64)
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured("SONGPAN_FIELD_KEY is not valid urlsafe base64") from exc
     if len(master) != 32:
         raise ImproperlyConfigured("SONGPAN_FIELD_KEY must decode to 32 bytes")
+    return master
+
+
+@lru_cache(maxsize=4)
+def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+    master = key_bytes(master_b64)
     cipher_key = hmac.new(master, b"songpan field encryption", hashlib.sha256).digest()
     digest_key = hmac.new(master, b"songpan field digest", hashlib.sha256).digest()
     return AESGCM(cipher_key), digest_key
 
 
-def _current() -> tuple[AESGCM, bytes]:
-    return _keys(settings.FIELD_ENCRYPTION_KEY)
+def _current(key: str | None = None) -> tuple[AESGCM, bytes]:
+    """The cipher and digest key from ``key`` (urlsafe base64), by default the configured one."""
+    return _keys(key or settings.FIELD_ENCRYPTION_KEY)
 
 
-def encrypt(plaintext: str, *, associated: str = "") -> str:
+def encrypt(plaintext: str, *, associated: str = "", key: str | None = None) -> str:
     """Encrypt ``plaintext``; ``associated`` (e.g. the field name) is authenticated, not stored."""
-    cipher, _digest_key = _current()
+    cipher, _digest_key = _current(key)
     nonce = os.urandom(_NONCE_BYTES)
     sealed = cipher.encrypt(nonce, plaintext.encode(), associated.encode())
     return (_VERSION + b":" + base64.urlsafe_b64encode(nonce + sealed)).decode()
 
 
-def decrypt(token: str, *, associated: str = "") -> str:
-    cipher, _digest_key = _current()
+def decrypt(token: str, *, associated: str = "", key: str | None = None) -> str:
+    cipher, _digest_key = _current(key)
     try:
         version, payload = token.encode().split(b":", 1)
         if version != _VERSION:
@@ -60,7 +67,7 @@ def decrypt(token: str, *, associated: str = "") -> str:
         raise DecryptionError("cannot decrypt field with the configured key") from exc
 
 
-def digest(value: str) -> str:
+def digest(value: str, *, key: str | None = None) -> str:
     """A keyed, deterministic digest of ``value`` for uniqueness and exact-match lookups."""
-    _cipher, digest_key = _current()
+    _cipher, digest_key = _current(key)
     return hmac.new(digest_key, value.encode(), hashlib.sha256).hexdigest()
