@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .models import User
 from .permissions import Capability, require_capability
@@ -15,6 +15,7 @@ from .scoping import scope_for
 from .services import user_assign_role
 
 
+@require_GET
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MANAGE_USERS, request=request)
@@ -23,8 +24,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"accounts": accounts})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     require_capability(request.user, Capability.MANAGE_USERS, request=request)
     scope = scope_for(request.user)

@@ -1,12 +1,14 @@
 """Reads of a household's record that pages and the API share (already scoped by the caller)."""
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .models import Household, Member
+from .models import Household, HouseholdCategory, IncomeSource, Member
 
-_NOT_SHOWN = frozenset({"version", "id_number_masked"})
+_NOT_SHOWN = frozenset({"version", "id_number_masked", "categories"})
+_NOT_SHOWN_ON_CREATION = _NOT_SHOWN | {"id", "household", "created_at", "updated_at"}
 _PHONE_FIELDS = frozenset({"phone"})
 
 
@@ -27,7 +29,26 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _entries(records: list, subject, show_phone: Callable[[str], str]) -> list[HistoryEntry]:
+def _category_sets(records: list) -> dict[int, frozenset[str]]:
+    """Category names held by each household history record, in two queries for all records."""
+    if not records:
+        return {}
+    through = Household.history.model._meta.get_field("historicalhousehold_categories").related_model
+    names = dict(HouseholdCategory.objects.values_list("pk", "name"))
+    held: dict[int, set[str]] = defaultdict(set)
+    rows = through.objects.filter(history_id__in=[r.history_id for r in records])
+    for history_id, category_id in rows.values_list("history_id", "householdcategory_id"):
+        held[history_id].add(names.get(category_id, str(category_id)))
+    return {r.history_id: frozenset(held.get(r.history_id, ())) for r in records}
+
+
+def _entries(
+    records: list,
+    subject: Callable,
+    show_phone: Callable[[str], str],
+    categories: dict[int, frozenset[str]] | None = None,
+    show_initial: bool = False,
+) -> list[HistoryEntry]:
     """History entries with old → new values, comparing each record with the one before it (no extra queries)."""
     entries = []
     previous_by_object: dict = {}
@@ -35,16 +56,26 @@ def _entries(records: list, subject, show_phone: Callable[[str], str]) -> list[H
         previous = previous_by_object.get(record.id)
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous, foreign_keys_are_objs=False)
+            delta = record.diff_against(previous, excluded_fields=_NOT_SHOWN & _field_names(record))
             for change in delta.changes:
-                if change.field in _NOT_SHOWN:
-                    continue
                 model_field = record.instance_type._meta.get_field(change.field)
                 old, new = str(change.old or ""), str(change.new or "")
                 if change.field in _PHONE_FIELDS:
                     old, new = show_phone(old), show_phone(new)
                 changes.append(Change(str(model_field.verbose_name), old, new))
+            if categories is not None and categories[previous.history_id] != categories[record.history_id]:
+                changes.append(
+                    Change(
+                        str(Household._meta.get_field("categories").verbose_name),
+                        "、".join(sorted(categories[previous.history_id])),
+                        "、".join(sorted(categories[record.history_id])),
+                    )
+                )
+        elif show_initial and record.history_type == "+":
+            changes = _initial_values(record, show_phone)
         previous_by_object[record.id] = record
+        if previous is not None and not changes and record.history_type == "~":
+            continue  # a save that changed nothing shown here (only the version counter, say)
         entries.append(
             HistoryEntry(
                 when=record.history_date,
@@ -58,12 +89,32 @@ def _entries(records: list, subject, show_phone: Callable[[str], str]) -> list[H
     return entries
 
 
+def _initial_values(record, show_phone: Callable[[str], str]) -> list[Change]:
+    """What a created line (an income source) held: each shown field with a value, as a change from nothing."""
+    changes = []
+    for model_field in record.instance_type._meta.fields:
+        if model_field.name in _NOT_SHOWN_ON_CREATION or model_field.is_relation:
+            continue
+        value = getattr(record, model_field.attname, None)
+        if value in (None, ""):
+            continue
+        shown = dict(model_field.flatchoices).get(value, value) if model_field.choices else value
+        shown = show_phone(str(shown)) if model_field.name in _PHONE_FIELDS else str(shown)
+        changes.append(Change(str(model_field.verbose_name), "", shown))
+    return changes
+
+
+def _field_names(record) -> set[str]:
+    return {f.name for f in record.instance_type._meta.fields} | {"categories"}
+
+
 def household_history(
     household: Household, *, show_phone: Callable[[str], str], limit: int = 100
 ) -> list[HistoryEntry]:
-    """Edits of the household and its members, newest first: who, when, and each field's old and new value.
+    """Edits of the household, its members and its income sources, newest first: who, when, old and new values.
 
-    ``show_phone`` renders a phone as the reader may see it (``accounts.permissions.phone_for``).
+    ``show_phone`` renders a phone as the reader may see it (``accounts.permissions.phone_for``). A fixed number
+    of queries whatever the number of edits.
     """
     household_records = list(household.history.select_related("history_user").order_by("-history_date")[:limit])
     member_records = list(
@@ -71,7 +122,22 @@ def household_history(
         .select_related("history_user")
         .order_by("-history_date")[:limit]
     )
-    entries = _entries(household_records, lambda r: str(Household._meta.verbose_name), show_phone) + _entries(
-        member_records, lambda r: r.name, show_phone
+    income_records = list(
+        IncomeSource.history.filter(household_id=household.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    income_label = str(IncomeSource._meta.verbose_name)
+    entries = (
+        _entries(
+            household_records,
+            lambda r: str(Household._meta.verbose_name),
+            show_phone,
+            categories=_category_sets(household_records),
+        )
+        + _entries(member_records, lambda r: r.name, show_phone)
+        + _entries(
+            income_records, lambda r: f"{income_label} {r.year} {r.get_kind_display()}", show_phone, show_initial=True
+        )
     )
     return sorted(entries, key=lambda e: e.when, reverse=True)[:limit]

@@ -2,8 +2,10 @@ from django.urls import path
 
 from . import views
 
+# Ids are matched as strings, not <uuid:>: a malformed id must reach the scope check, which answers 404 and logs
+# the attempt, instead of being turned away by the resolver unrecorded.
 app_name = "households"
 urlpatterns = [
-    path("<uuid:pk>/", views.household_detail, name="detail"),
-    path("members/<uuid:pk>/reveal/", views.member_reveal, name="member-reveal"),
+    path("<str:pk>/", views.household_detail, name="detail"),
+    path("members/<str:pk>/reveal/", views.member_reveal, name="member-reveal"),
 ]

@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.scoping import scope_for
 from divisions.models import Division
 from ledgers.selectors import coverage_by_child, coverage_for_division
 
 
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)

@@ -258,6 +258,7 @@ def household_update(
     if new_categories is not None:
         current = set(locked.categories.values_list("pk", flat=True))
         if current != {c.pk for c in new_categories}:
+            locked._history_user = actor  # the history row written for the categories names the actor too
             locked.categories.set(new_categories)
             changed = True
     if new_sources is not None:
