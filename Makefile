@@ -35,6 +35,8 @@ run: seed
 	@echo "Songpan demo: http://127.0.0.1:$(PORT)/  accounts leader, office, township, department, cadre"
 	@echo "Password (DEMO_PASSWORD): $(DEMO_PASSWORD)"
 	@echo ""
+	@$(BIN)/python manage.py demo_credentials
+	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .sessions import user_disable
 
 _SCOPE = (_("Role and scope"), {"fields": ("role", "division", "department")})
 
@@ -17,3 +18,9 @@ class SongpanUserAdmin(UserAdmin):
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     list_select_related = ("division", "department")
     autocomplete_fields = ("division", "department")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" disables the account: its sessions and API tokens end now (accounts.sessions).
+            user_disable(actor=request.user, user=obj, reason="unticked active in the admin", request=request)

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 
@@ -111,3 +112,42 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.event} {self.outcome}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of a mobile client (django-rest-knox's token model, swapped in by ``KNOX_TOKEN_MODEL``).
+
+    Knox keeps only a SHA-512 digest of the token and an expiry. ``device`` names the client it was issued to: a
+    user holds at most one token per device, so signing in again on the same phone replaces the old token
+    (``accounts.sessions.api_token_issue``).
+    """
+
+    device = models.CharField(_("device"), max_length=100)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [models.UniqueConstraint(fields=["user", "device"], name="api_token_one_per_device")]
+
+    def __str__(self) -> str:  # never the digest: admin pages and logs show this
+        return f"{self.user} · {self.device}"
+
+
+class UserSession(models.Model):
+    """Which browser sessions belong to which user, so that disabling an account ends them at once.
+
+    Written at sign-in (and when a session key is rotated), removed at sign-out; ``accounts.sessions.user_disable``
+    deletes the sessions listed here. Stale rows are harmless: the sessions they name have expired.
+    """
+
+    session_key = models.CharField(_("session key"), max_length=40, primary_key=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+        indexes = [models.Index(fields=["user", "created"], name="user_session_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created:%Y-%m-%d %H:%M}"

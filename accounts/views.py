@@ -31,7 +31,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     account = scope.get_or_404(User.objects.select_related("division", "department"), request=request, pk=pk)
     form = RoleForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         scope=scope,
         initial={"role": account.role, "division": account.division, "department": account.department},
     )

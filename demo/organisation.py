@@ -12,6 +12,7 @@ from . import names
 from .bulk import BATCH_SIZE, insert_rows
 from .plan import AS_OF, DEMO_USERNAMES, KEY_VILLAGE_YEAR, SEAT_TOWNSHIP_SUFFIX, CadrePlan, SeedError
 from .sampling import Weighted, apportion, weighted_sample
+from .two_factor import demo_devices_ensure
 
 FULL_LEADERS = 20
 MIN_LEADERS = 9  # 17 townships, at most two per leader
@@ -315,6 +316,7 @@ class OrganisationMixin:
             users[username] = User.objects.create_user(username, **fields)
             users[username].password = password
             users[username].save(update_fields=["password"])
+        demo_devices_ensure(list(users.values()), seed=self.options.seed)
         self.office = users["office"]
         leader_cadre.user = users["leader"]
         demo_cadre.user = users["cadre"]

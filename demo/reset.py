@@ -9,7 +9,7 @@ Each step is one ``DELETE … WHERE … IN (subquery)``; nothing is loaded into 
 from django.db import models
 from django.db.models.deletion import SET_NULL
 
-from accounts.models import User
+from accounts.models import AccessLog, User
 from cadres.models import Cadre, Department
 from divisions.models import KeyVillageDesignation
 from households.models import Household
@@ -60,6 +60,8 @@ def _purge(model: type[models.Model], queryset: models.QuerySet, deleted: dict[s
         raise RuntimeError(f"foreign keys too deeply nested at {model._meta.label}")
     for field in _reverse_foreign_keys(model):
         referrer = field.model
+        if referrer is AccessLog:
+            continue  # append-only (a trigger refuses changes on PostgreSQL); its rows keep the username
         target = field.target_field.attname
         referring = referrer._base_manager.filter(**{f"{field.attname}__in": queryset.values(target)})
         # Clear rather than delete: SET_NULL relations, rows that merely name a demo user (created_by, actor), and

@@ -2,6 +2,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+# Argon2 takes about 0.2 s a password by design; tests/accounts/test_passwords.py checks that the project uses it.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
 
 @pytest.fixture(autouse=True)
 def _english():

@@ -88,12 +88,6 @@ WITH_A_ROLE = ["leader", "office", "township", "department", "cadre"]
 WITHOUT_ACCESS = ["no_role", "inactive", "anonymous"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Nobody signs in here: hashing the fixture's passwords with Argon2 would only slow the tests down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     households: dict[str, Household]

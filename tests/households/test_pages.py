@@ -58,12 +58,6 @@ OUT_OF_SCOPE = {
 HOUSEHOLD_PHONE, HEAD_PHONE = "13812345678", "13987654321"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users sign in with force_login: hashing their passwords with Argon2 would only slow the tests down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     households: dict[str, Household]

@@ -29,12 +29,6 @@ MAY_REVEAL = [Role.COUNTY_OFFICE, Role.TOWNSHIP]
 MAY_NOT_REVEAL = [Role.COUNTY_LEADER, Role.DEPARTMENT, Role.CADRE]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Nobody signs in here: hashing the fixture's passwords with Argon2 would only slow the tests down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def number() -> str:
     return valid_id_number()

@@ -8,8 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.models import User
 from demo.generator import FULL_CADRES, FULL_HOUSEHOLDS, DemoCountyBuilder, SeedError, SeedOptions
+from demo.plan import DEMO_USERNAMES
 from demo.reset import delete_demo_data, demo_cadres
+from demo.two_factor import demo_devices_ensure
 from divisions.models import Division
 from households.models import Household
 
@@ -55,6 +58,10 @@ class Command(BaseCommand):
                         f"Demo county already seeded: {seeded} households, "
                         f"{demo_cadres(county_code).count()} cadres — nothing to do."
                     )
+                    # A database seeded before two-factor sign-in existed: equip leader and office now.
+                    users = list(User.objects.filter(username__in=DEMO_USERNAMES))
+                    for user in demo_devices_ensure(users, seed=seed):
+                        self.stdout.write(f"Added the demo second-factor devices of {user.username}.")
                     return
             county = self._county(county_code, verbosity)
             options_ = SeedOptions(
@@ -99,6 +106,7 @@ class Command(BaseCommand):
             f"officials posted {c['officials']}",
             f"Demo accounts: {', '.join(summary.usernames)} (password from DEMO_PASSWORD; "
             f"the cadre account carries {c['demo_cadre_households']} households)",
+            "leader and office also need a second factor: see manage.py demo_credentials",
         ]
         for line in lines:
             self.stdout.write(line)
