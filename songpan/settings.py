@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
     "axes",
@@ -234,6 +235,31 @@ REST_FRAMEWORK = {
     # what the client writes there).
     "NUM_PROXIES": 1 if os.environ.get("SONGPAN_USE_X_FORWARDED_FOR", "0") == "1" else 0,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "songpan.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+        "rest_framework.filters.SearchFilter",
+    ],
+    "SEARCH_PARAM": "q",
+    "EXCEPTION_HANDLER": "songpan.api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DATE_FORMAT": "%Y-%m-%d",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+# OpenAPI 3 schema at /api/schema/, docs at /api/docs/ from assets served by this site (no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Songpan mass-work API",
+    "DESCRIPTION": "The REST contract of shared/API.md, version 1.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 # Throttle counts live in the cache: give production a shared one (Redis) so that every process counts together.

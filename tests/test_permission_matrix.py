@@ -13,6 +13,7 @@ Places, seen from the township staff of 川主寺镇 (513224101):
   missing   — an id that does not exist.
 """
 
+import importlib
 import re
 import uuid
 from collections.abc import Callable
@@ -22,14 +23,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
+from cadres.models import DepartmentKind, DepartmentLevel, Rank
+from divisions.models import KeyVillageCategory, KeyVillageDesignation
 from tests.factories import (
     CadreFactory,
     DepartmentFactory,
     DepartmentSupportFactory,
     HouseholdFactory,
+    LeaderAssignmentFactory,
     MemberFactory,
     PairingFactory,
     UserFactory,
+    VillageAssistanceFactory,
     county,
     township,
     village,
@@ -55,26 +60,69 @@ MAY_REVEAL = {"office", "township"}
 
 @dataclass
 class World:
+    """One object of each kind per place (``in_scope``, ``sibling``, ``elsewhere``), and the users by role."""
+
     users: dict
     households: dict
     members: dict
     accounts: dict
     id_numbers: dict
+    cadres: dict
+    departments: dict
+    pairings: dict
+    leader_assignments: dict
+    supports: dict
+    assistance: dict
 
 
 @pytest.fixture
 def world(db) -> World:
-    home, sibling, elsewhere = village("513224101201"), village("513224102201"), village("513225101201")
+    villages = {
+        "in_scope": village("513224101201"),
+        "sibling": village("513224102201"),
+        "elsewhere": village("513225101201"),
+    }
+    counties = {"in_scope": county(), "sibling": county(), "elsewhere": county("513225")}
     households = {
-        "in_scope": HouseholdFactory(village=home, head_name="在册户甲", phone="13800001111"),
-        "sibling": HouseholdFactory(village=sibling, head_name="邻乡户乙", phone="13800002222"),
-        "elsewhere": HouseholdFactory(village=elsewhere, head_name="外县户丙", phone="13800003333"),
+        "in_scope": HouseholdFactory(village=villages["in_scope"], head_name="在册户甲", phone="13800001111"),
+        "sibling": HouseholdFactory(village=villages["sibling"], head_name="邻乡户乙", phone="13800002222"),
+        "elsewhere": HouseholdFactory(village=villages["elsewhere"], head_name="外县户丙", phone="13800003333"),
     }
     members = {place: MemberFactory(household=h, name=f"成员{place}") for place, h in households.items()}
-    cadre_record = CadreFactory(division=home, department=None)
-    PairingFactory(cadre=cadre_record, household=households["in_scope"])
-    bureau = DepartmentFactory(name="县教育局", division=county())
-    DepartmentSupportFactory(department=bureau, township=township("513224101"))
+    # Township governments as departments: the in_scope one is the department the department user belongs to.
+    departments = {
+        place: DepartmentFactory(
+            name=f"部门{place}", level=DepartmentLevel.TOWNSHIP, kind=DepartmentKind.TOWNSHIP, division=v.parent
+        )
+        for place, v in villages.items()
+    }
+    departments["in_scope"] = DepartmentFactory(name="县教育局", division=county())
+    cadres = {
+        place: CadreFactory(name=f"干部{place}", rank=Rank.VILLAGE_CADRE, division=v, department=None)
+        for place, v in villages.items()
+    }
+    pairings = {place: PairingFactory(cadre=cadres[place], household=households[place]) for place in households}
+    leaders = {
+        place: CadreFactory(name=f"县领导{place}", rank=Rank.COUNTY_LEADER, division=counties[place], department=None)
+        for place in villages
+    }
+    leader_assignments = {
+        place: LeaderAssignmentFactory(cadre=leaders[place], township=villages[place].parent) for place in villages
+    }
+    supports = {
+        place: DepartmentSupportFactory(department=departments["in_scope"], township=villages[place].parent)
+        for place in villages
+    }
+    supports["sibling"].end_date, supports["sibling"].end_reason = supports["sibling"].start_date, "调整"
+    supports["sibling"].save()  # the department supports only the in_scope township now
+    supports["elsewhere"].end_date, supports["elsewhere"].end_reason = supports["elsewhere"].start_date, "调整"
+    supports["elsewhere"].save()
+    for v in villages.values():
+        KeyVillageDesignation.objects.create(village=v, category=KeyVillageCategory.WEAK_AND_LAX, year=2026)
+    assistance = {
+        place: VillageAssistanceFactory(cadre=CadreFactory(name=f"驻村{place}", division=counties[place]), village=v)
+        for place, v in villages.items()
+    }
     users = {
         "no_role": UserFactory(username="nobody", role=""),
         "leader": UserFactory(username="leader", role=Role.COUNTY_LEADER, division=county()),
@@ -82,11 +130,11 @@ def world(db) -> World:
             username="office", role=Role.COUNTY_OFFICE, division=county(), is_staff=True, is_superuser=True
         ),
         "township": UserFactory(username="township", role=Role.TOWNSHIP, division=township("513224101")),
-        "department": UserFactory(username="department", role=Role.DEPARTMENT, department=bureau),
+        "department": UserFactory(username="department", role=Role.DEPARTMENT, department=departments["in_scope"]),
         "cadre": UserFactory(username="cadre", role=Role.CADRE),
     }
-    cadre_record.user = users["cadre"]
-    cadre_record.save()
+    cadres["in_scope"].user = users["cadre"]
+    cadres["in_scope"].save()
     accounts = {
         "in_scope": users["township"],
         "sibling": UserFactory(username="sibling-staff", role=Role.TOWNSHIP, division=township("513224102")),
@@ -98,6 +146,12 @@ def world(db) -> World:
         members=members,
         accounts=accounts,
         id_numbers={place: m.reveal_id_number() for place, m in members.items()},
+        cadres=cadres,
+        departments=departments,
+        pairings=pairings,
+        leader_assignments=leader_assignments,
+        supports=supports,
+        assistance=assistance,
     )
 
 
@@ -108,6 +162,7 @@ class Entry:
     url: Callable[[World, str], str]
     expect: Callable[[str, str, str], int]
     per_place: bool = True  # False: the URL names no object; tested once, place "in_scope"
+    body: str = "{}"  # the JSON body sent to API URLs with every method
 
 
 def _object_url(name: str, objects: str, missing: object) -> Callable[[World, str], str]:
@@ -213,7 +268,18 @@ MATRIX: dict[str, Entry] = {
     "api-auth-token-revoke": Entry(_fixed("api-auth-token-revoke"), _api_token_revoke, per_place=False),
     "api-auth-token-revoke-all": Entry(_fixed("api-auth-token-revoke-all"), _api_token_revoke_all, per_place=False),
     "api-auth-me": Entry(_fixed("api-auth-me"), _api_me, per_place=False),
+    # The contract is public (it holds no data): generated clients and schemathesis read it before signing in.
+    "api-schema": Entry(_fixed("api-schema"), _page({"get"}, anonymous=200), per_place=False),
+    "api-docs": Entry(_fixed("api-docs"), _page({"get"}, anonymous=200), per_place=False),
 }
+
+# The API's resources declare their entries beside this file (one module per app), merged here.
+for _module in ("tests.matrix_api_registry", "tests.matrix_api_ledgers"):
+    try:
+        MATRIX.update(importlib.import_module(_module).ENTRIES)
+    except ModuleNotFoundError as error:
+        if error.name != _module:
+            raise
 # URL groups answered by a framework's own access rules, each probed through one representative URL.
 DECLARED_PREFIXES = {
     "admin:": ("admin:index", _admin_index),
@@ -261,7 +327,11 @@ def test_matrix(client, world, name, role):
     problems = []
     for place in PLACES if entry.per_place else ["in_scope"]:
         for method in METHODS:
-            response = getattr(client, method)(entry.url(world, place))
+            url = entry.url(world, place)
+            if url.startswith("/api/") and method != "get":
+                response = getattr(client, method)(url, data=entry.body, content_type="application/json")
+            else:
+                response = getattr(client, method)(url)
             expected = entry.expect(role, place, method)
             where = f"{method.upper()} {name} as {role} on {place}"
             if response.status_code != expected:

@@ -1,0 +1,55 @@
+"""How the API answers errors (API.md): 400 ``{"field": [...]}`` or ``{"detail"}``, never a 500 for bad input.
+
+Domain errors raised by the services are turned into their HTTP meaning here, in one place: a Django
+``ValidationError`` is 400 in DRF's usual shape, ``StaleVersionError`` 412, ``PermissionDenied`` 403, ``Http404``
+404, ``TransitionNotAllowed`` (cases) 409.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from songpan.errors import StaleVersionError
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "stale_version"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _validation_detail(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_validation_detail(exc))
+    elif isinstance(exc, StaleVersionError):
+        exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ParseError):
+        response.data = {"detail": str(exc.detail)}
+    return response
+
+
+def precondition_failed_response(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_412_PRECONDITION_FAILED)
