@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("households.api.urls")),
     path("", include("cadres.api.urls")),
     path("", include("ledgers.api.urls")),
+    path("", include("songpan.api.sync_urls")),
 ]

@@ -1,0 +1,3 @@
+"""The sync feed route (songpan.api.sync)."""
+
+urlpatterns: list = []
