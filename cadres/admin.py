@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedAdminMixin
 from songpan.history_admin import HistoryAdmin
 
 from .models import Cadre, Department
@@ -69,7 +70,7 @@ class DepartmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = DepartmentAdminForm
     list_display = ("name", "short_name", "level", "kind", "division", "is_active")
     list_filter = ("level", "kind", "is_active")
@@ -150,7 +151,7 @@ class CadreAdminForm(forms.ModelForm):
 
 
 @admin.register(Cadre)
-class CadreAdmin(HistoryAdmin):
+class CadreAdmin(ScopedAdminMixin, HistoryAdmin):
     form = CadreAdminForm
     list_display = ("name", "rank", "department", "division", "is_party_member", "status")
     list_filter = ("rank", "status", "is_party_member")

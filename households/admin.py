@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedAdminMixin
 from songpan import fieldcrypto
 from songpan.history_admin import HistoryAdmin
 
@@ -80,7 +81,7 @@ class MemberInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+class HouseholdAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ("village", "number", "head_name", "risk_level", "status", "version")
     list_filter = ("status", "risk_level", "categories")
     search_fields = ("number", "head_name")
@@ -105,7 +106,7 @@ class HouseholdAdmin(ReadOnlyAdminMixin, HistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+class MemberAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ("name", "household", "relation", "sex", "birth_date", "id_number_masked", "is_party_member")
     list_filter = ("relation", "sex", "ethnicity", "health", "employment", "is_party_member")
     search_fields = ("name",)
@@ -131,7 +132,7 @@ class MemberAdmin(ReadOnlyAdminMixin, HistoryAdmin):
 
 
 @admin.register(IncomeSource)
-class IncomeSourceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class IncomeSourceAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("household", "year", "kind", "annual_amount", "note")
     list_filter = ("year", "kind")
     search_fields = ("household__number", "household__head_name")

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedAdminMixin
 from songpan.history_admin import HistoryAdmin
 
 from . import services
@@ -38,7 +39,7 @@ class EndForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), initial=timezone.localdate)
 
 
-class LedgerAdmin(HistoryAdmin):
+class LedgerAdmin(ScopedAdminMixin, HistoryAdmin):
     """Shared behaviour of the four ledgers; subclasses name the service functions and the parties."""
 
     create_service = None

@@ -274,7 +274,7 @@ MATRIX: dict[str, Entry] = {
 }
 
 # The API's resources declare their entries beside this file (one module per app), merged here.
-for _module in ("tests.matrix_api_registry", "tests.matrix_api_ledgers"):
+for _module in ("tests.matrix_api_registry", "tests.matrix_api_ledgers", "tests.matrix_api_sync"):
     try:
         MATRIX.update(importlib.import_module(_module).ENTRIES)
     except ModuleNotFoundError as error:

@@ -87,11 +87,12 @@ def test_a_department_added_in_the_admin_follows_the_level_rule(admin_client):
     assert Department.objects.get().division_id == "513224"
 
 
-def test_the_user_admin_shows_role_and_scope(admin_client, admin_user):
+def test_the_user_admin_shows_role_and_scope_read_only_with_a_link_to_the_role_page(admin_client, admin_user):
     response = admin_client.get(reverse("admin:accounts_user_change", args=[admin_user.pk]))
 
     assert response.status_code == 200
-    assert {"role", "division", "department"} <= set(response.context["adminform"].form.fields)
+    assert not {"role", "division", "department"} & set(response.context["adminform"].form.fields)
+    assert reverse("account-role", args=[admin_user.pk]) in response.content.decode()
 
 
 def test_a_department_renamed_in_the_admin_keeps_the_uniqueness_rule(admin_client):
