@@ -1,0 +1,448 @@
+"""The sync feed, ``GET /api/v1/sync/?since=<cursor>&limit=<n>``: a phone rebuilds its data from nothing, then
+stays current with small requests.
+
+What a page is
+--------------
+``{"cursor": "<opaque>", "more": bool, "reset": bool, "changes": [change, ...]}``, each change
+``{"resource": "household"|"member"|"pairing", "id": "...", "op": "upsert"|"delete", "at": "<ISO time>",
+"data": {...}|null}``. ``data`` is the compact record (``null`` for a delete). The client applies the changes in
+order, stores ``cursor`` and asks again with ``since=<cursor>`` while ``more`` is true; later it polls with the
+last cursor. ``limit`` is 1..500 (default 200; larger values are clamped to 500, anything else is 400).
+
+What is in the feed
+-------------------
+Only what ``accounts.scoping.scope_for(user)`` lets the caller see, resource by resource (``RESOURCES``): a
+role-less user gets an empty feed. Every row has a *sync time* and the feed is ordered by the key
+``(sync time, stream, id)`` — ``stream`` being the resource and the kind of change, e.g. ``member.upsert``,
+``member.deleted`` — so that rows changed in the same microsecond are ordered too and paging never loses or
+repeats one. Within a walk the cursor is the key of the last change sent and the next page starts strictly after
+it (see Cursors for the page that ends a walk).
+
+- **Upserts**: every row in scope whose sync time is after the cursor. The sync time is the row's ``updated_at``,
+  or later when the row *entered the scope* later: for a cadre, a household and its members enter with the
+  cadre's active pairing (the pairing's ``updated_at``); for staff of a division (county, township, department),
+  members and pairings enter with their household (a household that moves into the township carries its members
+  and pairings along, so the household's ``updated_at`` counts for them: editing a household re-sends its members
+  to division staff, never to cadres).
+- **Tombstones** (``op: "delete"``), only when a cursor is given (a phone that starts from nothing has nothing to
+  delete):
+
+  * ``left`` — a cadre's pairing ended (the pairing itself stays in the feed as an upsert with ``"ended": true``
+    and ``end_date``) and the cadre has no other active pairing with the household: tombstones for the household
+    and for each of its members, at the pairing's ``updated_at``. For division staff: a household outside the
+    scope now, changed since the cursor, whose history shows it inside the scope at some time (it moved to
+    another township or county) → tombstones for it, its members and its pairings, at its ``updated_at``. The
+    history test is "was ever inside", so a household that left long ago and is edited again sends a redundant
+    tombstone (harmless: deleting an id the phone does not hold does nothing).
+  * ``deleted`` — a member removed by ``households.services.member_remove``: its django-simple-history "-"
+    record (``history_date``) whose household is in the scope (for a cadre: any household the cadre is or was
+    paired with).
+
+  A household tombstone means "drop this household and everything of it": clients cascade, so that a member
+  deleted after its household left the scope does not linger. Deleting an id the phone does not hold does
+  nothing: the pages after the first of a full sync may carry tombstones of things it never received.
+
+Cursors
+-------
+Opaque to clients: URL-safe base64 of ``v1|<scope>|<issued>|<sync time>|<stream>|<id>``, where ``<scope>`` is a
+short fingerprint of what the scope is made of (the role and the divisions, or the cadre) and ``<issued>`` when
+the cursor was handed out. In the middle of a walk (``more`` true) the position is the key of the last change
+sent; the page that ends a walk hands out "now minus the settle window" (``<stream>`` and ``<id>`` empty), so a
+quiet feed's cursor does not age. Handled cases:
+
+- malformed (not ours, truncated, unknown stream, bad id or time) → ``InvalidCursor`` (the view answers 400
+  ``{"detail": ...}``);
+- from another scope (the account was moved to another township, its department's townships changed, the role
+  changed) or issued more than ``SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS`` ago (default 90: history and tombstones
+  are not promised forever; any purge of the simple-history tables must keep longer than this) → the page is
+  the first page of a full sync with ``"reset": true``: the client discards everything it holds from this feed
+  before applying the page;
+- from the future (a forged cursor, a server clock set back) → treated as "now minus the settle window": nothing
+  is skipped, at worst recent changes are sent again (upserts and deletes are idempotent).
+
+Commit order: ``updated_at`` is taken when a row is saved, not when its transaction commits, so a long
+transaction can commit rows older than a cursor already handed out. The cursor that ends a walk is therefore
+``now - SONGPAN_SYNC_SETTLE_SECONDS`` (default 10): the next poll sends again what changed in those last seconds
+(a transaction longer than the window can still be missed). Pages in the middle of a walk
+carry the exact key, so a walk always progresses.
+
+Cost: one query per stream (plus the household's categories and income sources, prefetched) and at most two to
+build the scope, whatever ``limit`` is. Adding a resource (visits, cases, activities) is one ``Resource`` entry
+in ``RESOURCES`` with its serializer; its upserts and tombstones follow from ``household_path``.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import heapq
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields import DateTimeField
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import phone_for
+from accounts.scoping import Scope, scope_for
+from households.models import Household, Member
+from ledgers.models import Pairing
+
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 500
+_VERSION = "v1"
+
+
+class InvalidCursor(ValueError):
+    """The ``since`` cursor cannot be read (the view answers 400)."""
+
+
+# -- compact records ---------------------------------------------------------------------------------------------
+
+
+def _household_data(household: Household, user) -> dict[str, Any]:
+    return {
+        "id": str(household.pk),
+        "village": household.village_id,
+        "number": household.number,
+        "address": household.address,
+        "head_name": household.head_name,
+        "phone": phone_for(user, household.phone),
+        "categories": [category.code for category in household.categories.all()],
+        "income_sources": [
+            {"year": s.year, "kind": s.kind, "annual_amount": s.annual_amount, "note": s.note}
+            for s in household.income_sources.all()
+        ],
+        "difficulties": household.difficulties,
+        "aspirations": household.aspirations,
+        "special_problems": household.special_problems,
+        "risk_level": household.risk_level,
+        "status": household.status,
+        "version": household.version,
+        "updated_at": household.updated_at.isoformat(),
+    }
+
+
+def _member_data(member: Member, user) -> dict[str, Any]:
+    return {
+        "id": str(member.pk),
+        "household": str(member.household_id),
+        "name": member.name,
+        "relation": member.relation,
+        "id_number": member.id_number_masked,  # masked, as everywhere in the API; reveal is its own endpoint
+        "sex": member.sex,
+        "birth_date": member.birth_date.isoformat() if member.birth_date else None,
+        "ethnicity": member.ethnicity,
+        "education": member.education,
+        "health": member.health,
+        "health_note": member.health_note,
+        "employment": member.employment,
+        "phone": phone_for(user, member.phone),
+        "is_party_member": member.is_party_member,
+        "version": member.version,
+        "updated_at": member.updated_at.isoformat(),
+    }
+
+
+def _pairing_data(pairing: Pairing, user) -> dict[str, Any]:
+    return {
+        "id": pairing.pk,
+        "cadre": pairing.cadre_id,
+        "household": str(pairing.household_id),
+        "is_primary": pairing.is_primary,
+        "start_date": pairing.start_date.isoformat(),
+        "end_date": pairing.end_date.isoformat() if pairing.end_date else None,
+        "start_reason": pairing.start_reason,
+        "end_reason": pairing.end_reason,
+        "ended": pairing.end_date is not None,
+        "updated_at": pairing.updated_at.isoformat(),
+    }
+
+
+# -- what each resource contributes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of the feed.
+
+    ``household_path``: the lookup from the model to its household's id (``"pk"`` for households): the row
+    enters and leaves the scope with that household. ``own_for_cadre``: a cadre sees these rows as its own (its
+    pairings), whatever becomes of the household: no "left" tombstones for cadres then.
+    ``history_scope``: for models whose rows are deleted, the lookup from their simple-history record to the
+    household id; "-" records become tombstones.
+    """
+
+    name: str
+    model: type
+    serialize: Callable[[Any, Any], dict[str, Any]]
+    household_path: str
+    own_for_cadre: bool = False
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    history_household_path: str | None = None
+
+
+RESOURCES: list[Resource] = [
+    Resource(
+        "household",
+        Household,
+        _household_data,
+        household_path="pk",
+        prefetch_related=("categories", "income_sources"),
+    ),
+    Resource("member", Member, _member_data, household_path="household_id", history_household_path="household_id"),
+    Resource("pairing", Pairing, _pairing_data, household_path="household_id", own_for_cadre=True),
+]
+
+
+# -- keys and cursors --------------------------------------------------------------------------------------------
+
+Key = tuple[dt.datetime, str, Any]  # (sync time, stream name, id)
+
+
+def _scope_fingerprint(scope: Scope) -> str:
+    if scope.division_codes:
+        basis = f"{scope.role}:{','.join(scope.division_codes)}"
+    elif scope.cadre_id:
+        basis = f"{scope.role}:cadre:{scope.cadre_id}"
+    else:
+        basis = "nothing"
+    return hashlib.sha256(basis.encode()).hexdigest()[:12]
+
+
+def encode_cursor(fingerprint: str, key: Key, *, issued: dt.datetime) -> str:
+    at, stream, pk = key
+    times = f"{issued.astimezone(dt.UTC).isoformat()}|{at.astimezone(dt.UTC).isoformat()}"
+    raw = f"{_VERSION}|{fingerprint}|{times}|{stream}|{pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    fingerprint: str
+    issued: dt.datetime
+    key: Key
+
+
+def _id_type(stream: str) -> Callable[[str], Any]:
+    resource = next((r for r in RESOURCES if stream.startswith(f"{r.name}.")), None)
+    if resource is None:
+        raise InvalidCursor(_("This sync cursor names an unknown resource."))
+    return int if resource.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"} else uuid.UUID
+
+
+def decode_cursor(cursor: str) -> _Cursor:
+    message = _("This sync cursor is not valid: start a full sync without one.")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, fingerprint, issued_text, at_text, stream, pk_text = raw.split("|")
+        issued, at = dt.datetime.fromisoformat(issued_text), dt.datetime.fromisoformat(at_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise InvalidCursor(message) from None
+    if version != _VERSION or not fingerprint or at.tzinfo is None or issued.tzinfo is None:
+        raise InvalidCursor(message)
+    if stream and stream not in _STREAMS:
+        raise InvalidCursor(message)
+    if not stream or not pk_text:  # a held-back position: a time only
+        if stream or pk_text:
+            raise InvalidCursor(message)
+        pk: Any = ""
+    else:
+        try:
+            pk = _id_type(stream)(pk_text)
+        except (ValueError, TypeError, AttributeError):
+            raise InvalidCursor(message) from None
+        if isinstance(pk, int) and not 0 <= pk < 2**63:  # outside any database integer: would not bind
+            raise InvalidCursor(message)
+    return _Cursor(fingerprint, issued, (at, stream, pk))
+
+
+# -- streams -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    user: Any
+    scope: Scope
+    since: Key | None
+
+
+def _active_pairing_at(cadre_id: int, household_ref: str) -> Subquery:
+    """When the cadre's active pairing with the household (at ``household_ref``) last changed."""
+    pairings = Pairing.objects.active().filter(cadre_id=cadre_id, household_id=OuterRef(household_ref))
+    return Subquery(pairings.order_by("-updated_at").values("updated_at")[:1], output_field=DateTimeField())
+
+
+def _households_left(ctx: _Context) -> QuerySet:
+    """Households that were in the scope and are not now, annotated ``left_at``."""
+    scope = ctx.scope
+    in_scope = scope.filter(Household.objects.filter(pk=OuterRef("pk")))
+    if scope.division_codes:
+        was_inside = Q(pk__in=[])
+        for code in scope.division_codes:
+            was_inside |= Q(village__code__startswith=code)
+        history = Household.history.model.objects.filter(was_inside, id=OuterRef("pk"))
+        return Household.objects.filter(Exists(history)).exclude(Exists(in_scope)).annotate(left_at=F("updated_at"))
+    if scope.cadre_id:
+        ended = Pairing.objects.ended().filter(cadre_id=scope.cadre_id, household_id=OuterRef("pk"))
+        return (
+            Household.objects.filter(Exists(ended))
+            .exclude(Exists(in_scope))
+            .annotate(left_at=Subquery(ended.order_by("-updated_at").values("updated_at")[:1]))
+        )
+    return Household.objects.none().annotate(left_at=F("updated_at"))
+
+
+def _upserts(resource: Resource, ctx: _Context) -> QuerySet:
+    queryset = ctx.scope.filter(resource.model.objects.all())
+    if ctx.scope.cadre_id and not resource.own_for_cadre:
+        entered = _active_pairing_at(ctx.scope.cadre_id, resource.household_path)
+        sync_at = Greatest("updated_at", Coalesce(entered, "updated_at"), output_field=DateTimeField())
+    elif ctx.scope.division_codes and resource.household_path != "pk":
+        household = resource.household_path.removesuffix("_id")
+        sync_at = Greatest("updated_at", f"{household}__updated_at", output_field=DateTimeField())
+    else:
+        sync_at = F("updated_at")
+    queryset = queryset.annotate(sync_at=sync_at)
+    if resource.select_related:
+        queryset = queryset.select_related(*resource.select_related)
+    if resource.prefetch_related:
+        queryset = queryset.prefetch_related(*resource.prefetch_related)
+    return queryset
+
+
+def _left(resource: Resource, ctx: _Context) -> QuerySet | None:
+    if ctx.scope.cadre_id and resource.own_for_cadre:
+        return None
+    left = _households_left(ctx)
+    if resource.household_path == "pk":
+        return left.annotate(sync_at=F("left_at"))
+    return resource.model.objects.filter(**{f"{resource.household_path}__in": left.values("pk")}).annotate(
+        sync_at=Subquery(left.filter(pk=OuterRef(resource.household_path)).values("left_at")[:1])
+    )
+
+
+def _deleted(resource: Resource, ctx: _Context) -> QuerySet | None:
+    path = resource.history_household_path
+    if path is None:
+        return None
+    scope = ctx.scope
+    if scope.division_codes:
+        households = scope.filter(Household.objects.all())
+    elif scope.cadre_id:
+        households = Household.objects.filter(
+            Exists(Pairing.objects.filter(cadre_id=scope.cadre_id, household_id=OuterRef("pk")))
+        )
+    else:
+        return None
+    history = resource.model.history.model.objects
+    return history.filter(history_type="-", **{f"{path}__in": households.values("pk")}).annotate(
+        sync_at=F("history_date")
+    )
+
+
+@dataclass(frozen=True)
+class _Stream:
+    name: str  # "<resource>.<kind>", part of the ordering key
+    resource: Resource
+    op: str  # "upsert" or "delete"
+    build: Callable[[Resource, _Context], QuerySet | None]
+    pk_field: str = "pk"
+    tombstone: bool = False  # only sent to a client that holds data (a cursor is given)
+
+
+_STREAMS: dict[str, _Stream] = {}
+for _resource in RESOURCES:
+    for _stream in (
+        _Stream(f"{_resource.name}.upsert", _resource, "upsert", _upserts),
+        _Stream(f"{_resource.name}.left", _resource, "delete", _left, tombstone=True),
+        _Stream(f"{_resource.name}.deleted", _resource, "delete", _deleted, pk_field="id", tombstone=True),
+    ):
+        _STREAMS[_stream.name] = _stream
+
+
+def _after(queryset: QuerySet, stream: _Stream, since: Key | None) -> QuerySet:
+    """Rows strictly after ``since`` in the key order (sync time, stream name, id)."""
+    if since is None:
+        return queryset
+    at, name, pk = since
+    if stream.name > name:
+        return queryset.filter(sync_at__gte=at)
+    if stream.name < name:
+        return queryset.filter(sync_at__gt=at)
+    if pk == "":
+        return queryset.filter(sync_at__gte=at)
+    return queryset.filter(Q(sync_at__gt=at) | Q(sync_at=at, **{f"{stream.pk_field}__gt": pk}))
+
+
+@dataclass(frozen=True)
+class SyncPage:
+    cursor: str
+    more: bool
+    reset: bool
+    changes: list[dict[str, Any]]
+
+
+def _settings_seconds(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def sync_page(*, user, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPage:
+    """One page of the caller's feed after ``cursor`` (None: a full sync). Raises ``InvalidCursor``."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    now = timezone.now()
+    settled = now - dt.timedelta(seconds=_settings_seconds("SONGPAN_SYNC_SETTLE_SECONDS", 10))
+    oldest = now - dt.timedelta(days=_settings_seconds("SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS", 90))
+    scope = scope_for(user)
+    fingerprint = _scope_fingerprint(scope)
+
+    since: Key | None = None
+    reset = False
+    if cursor:
+        parsed = decode_cursor(cursor)
+        if parsed.fingerprint != fingerprint or parsed.issued < oldest:
+            reset = True  # another scope, or older than what the feed keeps: start again from nothing
+        elif parsed.key[0] > now or parsed.issued > now:
+            since = (settled, "", "")  # from the future: resend rather than skip
+        else:
+            since = parsed.key
+    ctx = _Context(user=user, scope=scope, since=since)
+
+    fetched: list[list[tuple[Key, _Stream, Any]]] = []
+    if scope.sees_anything:
+        for stream in _STREAMS.values():
+            if stream.tombstone and since is None:
+                continue
+            queryset = stream.build(stream.resource, ctx)
+            if queryset is None:
+                continue
+            queryset = _after(queryset, stream, since).order_by("sync_at", stream.pk_field)[: limit + 1]
+            fetched.append(
+                [((row.sync_at, stream.name, getattr(row, stream.pk_field)), stream, row) for row in queryset]
+            )
+
+    merged = list(heapq.merge(*fetched, key=lambda item: item[0]))
+    page, more = merged[:limit], len(merged) > limit
+    changes = [_change(stream, row, key, user) for key, stream, row in page]
+
+    # In the middle of a walk: the exact key of the last change. At its end: everything up to now has been sent,
+    # so the client resumes from "now minus the settle window" (rows of transactions still open when we read may
+    # commit later with earlier times: they are read again, not lost).
+    last = page[-1][0] if more else (settled, "", "")
+    return SyncPage(cursor=encode_cursor(fingerprint, last, issued=now), more=more, reset=reset, changes=changes)
+
+
+def _change(stream: _Stream, row: Any, key: Key, user) -> dict[str, Any]:
+    return {
+        "resource": stream.resource.name,
+        "id": str(key[2]),
+        "op": stream.op,
+        "at": key[0].isoformat(),
+        "data": stream.resource.serialize(row, user) if stream.op == "upsert" else None,
+    }
