@@ -66,9 +66,17 @@ def _within(*paths: str) -> Callable[[str], Q]:
 
 
 def _cadre_within(code: str) -> Q:
-    """Cadres who live or work in ``code``, or are posted there (officials from provincial organs, for example)."""
+    """Cadres who live or work in ``code``, are posted there (officials from provincial organs, for example), or
+    carry a household there (county cadres paired with the township's households)."""
     posted = VillageAssistance.objects.active().filter(cadre=OuterRef("pk"), village__code__startswith=code)
-    return _within("division__code", "department__division__code")(code) | Q(Exists(posted))
+    pairs = Pairing.objects.active().filter(cadre=OuterRef("pk"), household__village__code__startswith=code)
+    return _within("division__code", "department__division__code")(code) | Q(Exists(posted)) | Q(Exists(pairs))
+
+
+def _department_within(code: str) -> Q:
+    """Departments of ``code`` (its township governments) and the departments supporting a township there."""
+    supports = DepartmentSupport.objects.active().filter(department=OuterRef("pk"), township__code__startswith=code)
+    return _within("division__code")(code) | Q(Exists(supports))
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class Rule:
     within: Callable[[str], Q] | None  # rows inside division ``code``; None: not reached through divisions
     of_cadre: Callable[[int], Q] | None = None  # what a cadre sees; None: nothing
     public: bool = False  # reference data every signed-in user with a role may read
+    of_department: Callable[[int], Q] | None = None  # what department staff see beyond their townships
 
 
 RULES: dict[type[models.Model], Rule] = {
@@ -99,7 +108,8 @@ RULES: dict[type[models.Model], Rule] = {
         of_cadre=_own("cadre__pk"),
     ),
     Department: Rule(
-        within=_within("division__code"),
+        within=_department_within,
+        of_department=lambda department_id: Q(pk=department_id),
         of_cadre=lambda cadre_id: Q(Exists(Cadre.objects.filter(pk=cadre_id, department=OuterRef("pk")))),
     ),
 }
@@ -148,6 +158,8 @@ class Scope:
             condition = Q(pk__in=[])
             for code in self.division_codes:
                 condition |= rule.within(code)
+            if self.role == Role.DEPARTMENT and rule.of_department is not None:
+                condition |= rule.of_department(self.user.department_id)
             return queryset.filter(condition)
         if self.cadre_id and rule.of_cadre is not None:
             return queryset.filter(rule.of_cadre(self.cadre_id))

@@ -260,6 +260,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Two models have a "status" and two a "kind": name their enums apart in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "households.models.HouseholdStatus",
+        "IncomeKindEnum": "households.models.IncomeKind",
+    },
 }
 
 # Throttle counts live in the cache: give production a shared one (Redis) so that every process counts together.

@@ -22,6 +22,7 @@ from .rules import (
 )
 
 
+@transaction.atomic
 def leader_assignment_create(
     *, actor: User | None, cadre: Cadre, township: Division, start_date: dt.date | None = None, reason: str = ""
 ) -> LeaderAssignment:

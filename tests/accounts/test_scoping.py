@@ -65,13 +65,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "households": TOWNSHIP_A,
         "pairings": {"a1", "a2"},
         "cadres": {"paired", "posted"},  # works in A; posted to a village of A
-        "departments": {"township_a"},
+        "departments": {"township_a", "supporting"},  # A's government and the bureau supporting A
     },
     "department": {  # the department supporting A sees what township A's staff see
         "households": TOWNSHIP_A,
         "pairings": {"a1", "a2"},
         "cadres": {"paired", "posted"},
-        "departments": {"township_a"},
+        "departments": {"township_a", "supporting"},  # and its own bureau
     },
     "cadre": {
         "households": {"a1", "a2"},
@@ -460,3 +460,15 @@ def test_department_and_cadre_list_their_households_in_two_queries_at_most(
 def test_users_without_access_cost_no_query(world, who, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert list(scope_for(world.users[who]).households()) == []
+
+
+def test_township_staff_see_a_county_cadre_while_it_carries_one_of_their_households(world):
+    county_cadre = CadreFactory(name="县直干部", department=world.departments["other"], division=None)
+    pairing = PairingFactory(cadre=county_cadre, household=world.households["a1_unpaired"])
+    scope = scope_for(world.users["township"])
+
+    assert county_cadre.pk in ids(scope.cadres())
+
+    pairing.end_date, pairing.end_reason = pairing.start_date, "调整"
+    pairing.save()
+    assert county_cadre.pk not in ids(scope_for(world.users["township"]).cadres())
