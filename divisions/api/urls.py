@@ -1,3 +1,10 @@
-"""API routes of this app."""
+"""API routes of this app: ``api-division-list``, ``api-division-detail``."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import DivisionViewSet
+
+router = SimpleRouter()
+router.register("divisions", DivisionViewSet, basename="api-division")
+
+urlpatterns = router.urls

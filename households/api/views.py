@@ -1,0 +1,351 @@
+"""Households, members, ID-number reveal and coverage. Thin: the scope decides what is seen (404 outside it),
+``accounts.permissions`` what may be done (403), the services write and validate (400, 412).
+
+Order of refusals for a write: outside the scope 404, the role may not edit the registry 403, bad input 400, a
+stale version 412. Nothing is written on any refusal (each service is one transaction).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import ErrorSerializer
+from accounts.permissions import Capability, has_capability, require_capability
+from accounts.scoping import scope_for
+from divisions.models import Division
+from households.models import Household, HouseholdCategory, IncomeSource, Member
+from households.services import (
+    household_create,
+    household_set_status,
+    household_update,
+    member_create,
+    member_id_number_reveal,
+    member_remove,
+    member_update,
+)
+from ledgers.models import Pairing
+from ledgers.selectors import coverage_for_division
+from songpan.api.filters import validate_code
+from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, expected_version
+
+from .filters import CodeOrderingFilter, HouseholdFilter, MemberFilter
+from .serializers import (
+    CoverageSerializer,
+    HouseholdSerializer,
+    HouseholdWriteSerializer,
+    MemberRemoveSerializer,
+    MemberSerializer,
+    MemberWriteSerializer,
+    RevealSerializer,
+)
+
+# Error responses, described once (API.md: 400 {"field": [...]} or {"detail"}; 404 outside the scope).
+E400 = OpenApiResponse(OpenApiTypes.OBJECT, description='Bad input: {"field": ["message"]} or {"detail"}')
+E401 = OpenApiResponse(ErrorSerializer, description="Not signed in")
+E403 = OpenApiResponse(ErrorSerializer, description="The caller's role may not do this")
+E404 = OpenApiResponse(ErrorSerializer, description="Not found in the caller's scope (or a page past the end)")
+E412 = OpenApiResponse(ErrorSerializer, description="Stale version (If-Match or version): nothing was changed")
+E429 = OpenApiResponse(ErrorSerializer, description="Too many requests (see Retry-After)")
+READ_ERRORS = {401: E401, 404: E404, 429: E429}
+LIST_ERRORS = {400: E400, **READ_ERRORS}
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The ETag edited, like "7".'
+)
+
+
+def _raise_as_field(field: str, message: str) -> None:
+    raise ValidationError({field: [message]})
+
+
+def _visible_village(scope, code: str) -> Division:
+    """The village ``code`` if the caller's scope covers it; else a 400 on ``village`` (nothing is written)."""
+    village = Division.objects.filter(code=code).first()
+    if village is None:
+        _raise_as_field("village", _("There is no division with code %(code)s.") % {"code": code})
+    if not scope.covers_division(village.code):
+        _raise_as_field(
+            "village",
+            _("Village %(code)s is outside your area: you may not register households there.") % {"code": code},
+        )
+    return village
+
+
+def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
+    """The object a replayed create (the same client id) refers to, when the caller sees it; else None."""
+    codes = {e.code for e in getattr(error, "error_dict", {}).get("id", [])}
+    if client_id is None or "duplicate_id" not in codes:
+        return None
+    return visible.filter(pk=client_id).first()
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: HouseholdSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(responses={200: HouseholdSerializer, **READ_ERRORS}),
+    create=extend_schema(
+        request=HouseholdWriteSerializer,
+        responses={201: HouseholdSerializer, 200: HouseholdSerializer, 400: E400, 401: E401, 403: E403, 429: E429},
+        description="Register a household. A replayed create (the same client `id`, visible to the caller) answers "
+        "200 with the household as it is.",
+    ),
+    update=extend_schema(
+        request=HouseholdWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: HouseholdSerializer, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+        description="Replace the household's fields (optional ones left out are emptied).",
+    ),
+    partial_update=extend_schema(
+        request=HouseholdWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: HouseholdSerializer, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+        description="Change the fields given; `status` other than the current one needs `reason`.",
+    ),
+)
+class HouseholdViewSet(
+    ScopedViewSetMixin,
+    VersionedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Households in the caller's scope, with members (ID numbers masked) and the active primary pairing."""
+
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    filter_backends = [
+        *viewsets.GenericViewSet.filter_backends[:1],
+        CodeOrderingFilter,
+        *viewsets.GenericViewSet.filter_backends[2:],
+    ]
+    ordering_fields = ["number", "village", "updated_at", "head_name"]
+    ordering = ["village", "number"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @property
+    def search_fields(self) -> list[str]:
+        # Searching by phone would let a role that sees phones masked confirm a full number: only for those
+        # who see them in full.
+        fields = ["head_name", "number", "address"]
+        if has_capability(self.request.user, Capability.SEE_FULL_PHONE):
+            fields.append("phone")
+        return fields
+
+    def base_queryset(self) -> QuerySet[Household]:
+        return Household.objects.prefetch_related(
+            Prefetch("categories", queryset=HouseholdCategory.objects.only("pk", "code")),
+            Prefetch("income_sources", queryset=IncomeSource.objects.order_by("-year", "kind")),
+            Prefetch("members", queryset=Member.objects.order_by("relation", "birth_date", "pk")),
+            Prefetch(
+                "pairings",
+                queryset=Pairing.objects.active().filter(is_primary=True).select_related("cadre"),
+                to_attr="active_primary_pairings",
+            ),
+        )
+
+    def _respond(self, household: Household, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=household.pk)  # re-read with the prefetches, as a GET would show it
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request)
+        serializer = HouseholdWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "status" in data or "reason" in data or "version" in data:
+            raise ValidationError(
+                {
+                    name: [_("Not used when registering a household.")]
+                    for name in ("status", "reason", "version")
+                    if name in data
+                }
+            )
+        data["village"] = _visible_village(self.scope, data["village"])
+        try:
+            household = household_create(actor=request.user, **data)
+        except DjangoValidationError as error:
+            replayed = _replayed(self.get_queryset(), error, data.get("id"))
+            if replayed is None:
+                raise
+            return self._respond(replayed)
+        return self._respond(household, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        return self._change(request, partial=False)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self._change(request, partial=True)
+
+    def _change(self, request, *, partial: bool) -> Response:
+        household = self.get_object()
+        require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request, target=household)
+        version = expected_version(request)
+        serializer = HouseholdWriteSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        client_id = data.pop("id", None)
+        if client_id is not None and client_id != household.pk:
+            _raise_as_field("id", _("The id does not match the household addressed."))
+        new_status, reason = data.pop("status", None), data.pop("reason", "")
+        if not partial:
+            data = {**HouseholdWriteSerializer.DEFAULTS, **data}
+        if "village" in data and data["village"] != household.village_id:
+            data["village"] = _visible_village(self.scope, data["village"])
+        elif "village" in data:
+            data["village"] = household.village
+        with transaction.atomic():
+            if new_status is not None and new_status != household.status:
+                household = household_set_status(
+                    actor=request.user, household=household, status=new_status, reason=reason, expected_version=version
+                )
+                version = None  # checked, and the row stays locked until the end of this transaction
+            elif reason and new_status is None:
+                _raise_as_field("reason", _("A reason goes with a change of status."))
+            if data:
+                household = household_update(actor=request.user, household=household, expected_version=version, **data)
+            elif version is not None:
+                household = household_update(actor=request.user, household=household, expected_version=version)
+        return self._respond(household)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: MemberSerializer(many=True), **LIST_ERRORS}),
+    retrieve=extend_schema(responses={200: MemberSerializer, **READ_ERRORS}),
+    create=extend_schema(
+        request=MemberWriteSerializer,
+        responses={201: MemberSerializer, 200: MemberSerializer, 400: E400, 401: E401, 403: E403, 429: E429},
+        description="Add a member. A replayed create (the same client `id`, visible to the caller) answers 200 "
+        "with the member as it is.",
+    ),
+    partial_update=extend_schema(
+        request=MemberWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: MemberSerializer, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+    ),
+    destroy=extend_schema(
+        request=MemberRemoveSerializer,
+        parameters=[
+            IF_MATCH,
+            OpenApiParameter("reason", OpenApiTypes.STR, description="Why the member is removed (or in the body)."),
+        ],
+        responses={204: None, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+    ),
+)
+class MemberViewSet(
+    ScopedViewSetMixin,
+    VersionedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members of the households in the caller's scope; ID numbers are always masked here."""
+
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    ordering_fields = ["name", "birth_date", "updated_at"]
+    ordering = ["household_id", "relation", "birth_date", "pk"]
+    search_fields = ["name"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Member]:
+        return Member.objects.all()
+
+    def create(self, request, *args, **kwargs):
+        require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request)
+        serializer = MemberWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "version" in data:
+            _raise_as_field("version", _("Not used when adding a member."))
+        household = self.scope.households().filter(pk=data.pop("household")).first()
+        if household is None:
+            _raise_as_field("household", _("There is no such household in your area."))
+        try:
+            member = member_create(actor=request.user, household=household, **data)
+        except DjangoValidationError as error:
+            replayed = _replayed(self.get_queryset(), error, data.get("id"))
+            if replayed is None:
+                raise
+            return Response(self.get_serializer(replayed).data)
+        return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        member = self.get_object()
+        require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request, target=member)
+        version = expected_version(request)
+        serializer = MemberWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        client_id = data.pop("id", None)
+        if client_id is not None and client_id != member.pk:
+            _raise_as_field("id", _("The id does not match the member addressed."))
+        if "household" in data and data["household"] == member.household_id:
+            data.pop("household")
+        member = member_update(actor=request.user, member=member, expected_version=version, **data)
+        return Response(self.get_serializer(member).data)
+
+    def destroy(self, request, *args, **kwargs):
+        member = self.get_object()
+        require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request, target=member)
+        version = expected_version(request)
+        body = request.data if isinstance(request.data, dict) else {}
+        given = {**body}
+        if "reason" not in given and request.query_params.get("reason"):
+            given["reason"] = request.query_params["reason"]
+        serializer = MemberRemoveSerializer(data=given)
+        serializer.is_valid(raise_exception=True)
+        member_remove(
+            actor=request.user, member=member, reason=serializer.validated_data["reason"], expected_version=version
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: RevealSerializer, 401: E401, 403: E403, 404: E404, 429: E429},
+        description="The member's full ID number, for roles allowed to see it; every call is logged.",
+    )
+    @action(detail=True, methods=["post"], url_path="reveal", url_name="reveal")
+    def reveal(self, request, *args, **kwargs):
+        member = self.get_object()
+        number = member_id_number_reveal(actor=request.user, member=member, request=request._request)
+        return Response({"id_number": number}, headers={"Cache-Control": "no-store"})
+
+
+class CoverageView(APIView):
+    """ "Zero blind spots": active households, how many have an active primary pairing, and the first unpaired —
+    counted inside the caller's scope (``?within=`` narrows it to a division)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "within", OpenApiTypes.STR, description="A division code (2–12 digits); default: the whole scope."
+            )
+        ],
+        responses={200: CoverageSerializer, 400: E400, 401: E401, 429: E429},
+    )
+    def get(self, request):
+        within = request.query_params.get("within")
+        if within is not None:
+            try:
+                validate_code(within)
+            except DjangoValidationError as error:
+                raise ValidationError({"within": error.messages}) from None
+        households = scope_for(request.user).households()
+        coverage = coverage_for_division(within or "", households=households, unpaired_limit=20)
+        body = {
+            "within": within,
+            "households": coverage.households,
+            "paired": coverage.paired,
+            "unpaired": coverage.unpaired,
+            "coverage": coverage.coverage,
+            "unpaired_households": coverage.first_unpaired,
+        }
+        return Response(CoverageSerializer(body).data)
