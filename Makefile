@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= songpan-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: run test install lint format migrate seed serve worker beat lock clean messages
+.PHONY: run test install lint format migrate seed serve worker beat lock clean messages fuzz schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,9 +44,18 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: lint
 	$(BIN)/pytest -p no:cacheprovider -n 2
+
+# A longer schemathesis run against the API (make test runs 5 examples per operation).
+fuzz: install
+	SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-200} $(BIN)/pytest -p no:cacheprovider -n 2 tests/api/test_schemathesis.py
+
+# Write the OpenAPI schema and validate it (also part of make test).
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi-schema.yaml
 
 format: install
 	$(BIN)/ruff check --fix .

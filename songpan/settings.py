@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Two models have a "status" and two a "kind": name their enums apart in the schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "songpan.api.schema.add_shared_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "households.models.HouseholdStatus",
         "IncomeKindEnum": "households.models.IncomeKind",

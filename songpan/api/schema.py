@@ -1,0 +1,40 @@
+"""Schema post-processing: the error answers every endpoint can give, declared once for all of them.
+
+Any authenticated endpoint may answer 401 (no or expired credentials) and 429 (throttled, with Retry-After); a
+list may answer 400 (a malformed filter, ordering or page size) and 404 (a page past the end). Views declare the
+answers particular to them (403, 409, 412, ...); this hook adds the shared ones where a view did not.
+"""
+
+ERROR = {
+    "type": "object",
+    "description": "`{\"detail\": \"...\"}`, or `{\"field\": [\"message\", ...]}` for invalid input.",
+    "additionalProperties": True,
+}
+SHARED = {
+    "401": "Not signed in, or the token or session expired.",
+    "429": "Too many requests; retry after the number of seconds in Retry-After.",
+}
+LISTS = {
+    "400": "A filter, the ordering or the page size is not valid.",
+    "404": "The page does not exist.",
+}
+
+
+def add_shared_error_responses(result, generator, request, public):
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            answers = dict(SHARED)
+            if method == "get" and operation.get("operationId", "").endswith("_list"):
+                answers.update(LISTS)
+            if method == "get" and "{" in path:
+                answers["404"] = "Not found, or outside the caller's scope."
+            for status, description in answers.items():
+                operation["responses"].setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": ERROR}}},
+                )
+    return result
