@@ -7,7 +7,7 @@ answers particular to them (403, 409, 412, ...); this hook adds the shared ones 
 
 ERROR = {
     "type": "object",
-    "description": "`{\"detail\": \"...\"}`, or `{\"field\": [\"message\", ...]}` for invalid input.",
+    "description": '`{"detail": "..."}`, or `{"field": ["message", ...]}` for invalid input.',
     "additionalProperties": True,
 }
 SHARED = {
