@@ -5,16 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, CadreStatus, Department, DepartmentKind, DepartmentLevel, Rank
-from songpan.api.filters import WithinFilter
-
-
-class TrueFalseFilter(django_filters.TypedChoiceFilter):
-    """``true`` or ``false``; anything else answers 400 (django-filter's BooleanFilter would ignore it silently)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        kwargs.setdefault("coerce", lambda value: value == "true")
-        super().__init__(*args, **kwargs)
+from songpan.api.filters import TrueFalseFilter, WithinFilter
 
 
 class DepartmentFilter(django_filters.FilterSet):

@@ -5,8 +5,6 @@ Responses and requests are separate serializers: a response says what the caller
 and codes inside the caller's scope, so that an id outside it answers 400 "not found" and nothing is written.
 """
 
-from collections.abc import Mapping
-
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -15,36 +13,9 @@ from accounts.permissions import phone_for
 from cadres.models import Cadre, Department, Rank
 from divisions.models import Division
 from songpan.api.filters import validate_code
+from songpan.api.serializers import StrictFieldsMixin, StrictSerializer
 
 MAX_ID = 2**31 - 1  # the database's integer range: larger ids are "not found", never an overflow (500)
-
-
-class StrictFieldsMixin:
-    """Refuses fields it does not know (a typo must not be silently dropped); ``id`` and ``version`` are accepted
-    in bodies because clients send back what they read (``version`` is read by ``expected_version``)."""
-
-    tolerated = frozenset({"id", "version"})
-
-    def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, Mapping):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            for name in sorted(set(map(str, data)) - writable - self.tolerated):
-                unknown[name] = [_("%(name)s is not a field that can be set here.") % {"name": name}]
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if not unknown:
-                raise
-            detail = error.detail if isinstance(error.detail, dict) else {"non_field_errors": error.detail}
-            raise serializers.ValidationError({**detail, **unknown}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
-
-
-class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
-    pass
 
 
 def scoped_lookup(queryset: QuerySet, pk, label: str) -> Model:

@@ -16,10 +16,10 @@ from accounts.permissions import Capability, require_capability
 from cadres import services
 from cadres.models import Cadre, Department
 from ledgers.models import Pairing
+from songpan.api.schema import errors
 from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, expected_version
 
 from .filters import CadreFilter, DepartmentFilter
-from .schema import errors
 from .serializers import CadreSerializer, CadreWriteSerializer, DepartmentSerializer
 
 

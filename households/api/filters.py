@@ -7,7 +7,7 @@ from rest_framework.filters import OrderingFilter
 
 from households.models import Household, HouseholdStatus, Member, RiskLevel
 from ledgers.models import Pairing
-from songpan.api.filters import WithinFilter, validate_code
+from songpan.api.filters import TrueFalseFilter, WithinFilter, validate_code
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -20,8 +20,7 @@ class HouseholdFilter(django_filters.FilterSet):
     )
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
     status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices)
-    paired = django_filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
+    paired = TrueFalseFilter(
         method="filter_paired",
         help_text=_("true: with an active primary pairing; false: without one."),
     )
@@ -34,9 +33,9 @@ class HouseholdFilter(django_filters.FilterSet):
         through = Household.categories.through.objects.filter(household=OuterRef("pk"), householdcategory__code=value)
         return queryset.filter(Exists(through))
 
-    def filter_paired(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_paired(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         pairing = Pairing.objects.active().filter(household=OuterRef("pk"), is_primary=True)
-        return queryset.filter(Exists(pairing)) if value == "true" else queryset.filter(~Exists(pairing))
+        return queryset.filter(Exists(pairing)) if value else queryset.filter(~Exists(pairing))
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -25,21 +25,9 @@ from households.models import (
     Sex,
 )
 from songpan.api.filters import validate_code
+from songpan.api.serializers import StrictSerializer
 
 TEXT_MAX_LENGTH = 4000  # difficulties, aspirations, special problems: free text, but bounded
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know (400 naming them) instead of ignoring them."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Unknown field.")] for name in unknown}, code="unknown_field"
-                )
-        return super().to_internal_value(data)
 
 
 class Slug(serializers.SlugField):
@@ -178,6 +166,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        # Not recorded is "": declare it, or the schema's enums would refuse what the API answers.
+        extra_kwargs = {"education": {"allow_blank": True}, "employment": {"allow_blank": True}}
 
     def get_phone(self, member: Member) -> str:
         return _phone(self, member.phone)
@@ -209,6 +199,10 @@ class CoverageSerializer(serializers.Serializer):
 
 
 class IncomeSourceInputSerializer(StrictSerializer):
+    """One income source of the household; a key it does not know (``id`` and ``version`` too) is refused."""
+
+    tolerated = frozenset()  # an income source has no id or version: refuse them as unknown
+
     kind = serializers.ChoiceField(choices=IncomeKind.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     annual_amount = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
@@ -274,5 +268,7 @@ class MemberWriteSerializer(StrictSerializer):
 
 
 class MemberRemoveSerializer(StrictSerializer):
+    tolerated = frozenset()  # the member is in the URL: an ``id`` in the body is refused as unknown
+
     reason = Text(max_length=100, help_text=_("Why the member is removed (or ?reason=)."))
     version = serializers.IntegerField(min_value=1, required=False)

@@ -10,14 +10,13 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import ErrorSerializer
 from accounts.permissions import Capability, has_capability, require_capability
 from accounts.scoping import scope_for
 from divisions.models import Division
@@ -34,6 +33,7 @@ from households.services import (
 from ledgers.models import Pairing
 from ledgers.selectors import coverage_for_division
 from songpan.api.filters import validate_code
+from songpan.api.schema import errors
 from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, expected_version
 
 from .filters import CodeOrderingFilter, HouseholdFilter, MemberFilter
@@ -47,15 +47,6 @@ from .serializers import (
     RevealSerializer,
 )
 
-# Error responses, described once (API.md: 400 {"field": [...]} or {"detail"}; 404 outside the scope).
-E400 = OpenApiResponse(OpenApiTypes.OBJECT, description='Bad input: {"field": ["message"]} or {"detail"}')
-E401 = OpenApiResponse(ErrorSerializer, description="Not signed in")
-E403 = OpenApiResponse(ErrorSerializer, description="The caller's role may not do this")
-E404 = OpenApiResponse(ErrorSerializer, description="Not found in the caller's scope (or a page past the end)")
-E412 = OpenApiResponse(ErrorSerializer, description="Stale version (If-Match or version): nothing was changed")
-E429 = OpenApiResponse(ErrorSerializer, description="Too many requests (see Retry-After)")
-READ_ERRORS = {401: E401, 404: E404, 429: E429}
-LIST_ERRORS = {400: E400, **READ_ERRORS}
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='The ETag edited, like "7".'
 )
@@ -87,24 +78,24 @@ def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: HouseholdSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(responses={200: HouseholdSerializer, **READ_ERRORS}),
+    list=extend_schema(responses={200: HouseholdSerializer(many=True), **errors(400, 404)}),
+    retrieve=extend_schema(responses={200: HouseholdSerializer, **errors(404)}),
     create=extend_schema(
         request=HouseholdWriteSerializer,
-        responses={201: HouseholdSerializer, 200: HouseholdSerializer, 400: E400, 401: E401, 403: E403, 429: E429},
+        responses={201: HouseholdSerializer, 200: HouseholdSerializer, **errors(400, 403)},
         description="Register a household. A replayed create (the same client `id`, visible to the caller) answers "
         "200 with the household as it is.",
     ),
     update=extend_schema(
         request=HouseholdWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: HouseholdSerializer, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+        responses={200: HouseholdSerializer, **errors(400, 403, 404, 412)},
         description="Replace the household's fields (optional ones left out are emptied).",
     ),
     partial_update=extend_schema(
         request=HouseholdWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: HouseholdSerializer, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+        responses={200: HouseholdSerializer, **errors(400, 403, 404, 412)},
         description="Change the fields given; `status` other than the current one needs `reason`.",
     ),
 )
@@ -216,18 +207,18 @@ class HouseholdViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: MemberSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(responses={200: MemberSerializer, **READ_ERRORS}),
+    list=extend_schema(responses={200: MemberSerializer(many=True), **errors(400, 404)}),
+    retrieve=extend_schema(responses={200: MemberSerializer, **errors(404)}),
     create=extend_schema(
         request=MemberWriteSerializer,
-        responses={201: MemberSerializer, 200: MemberSerializer, 400: E400, 401: E401, 403: E403, 429: E429},
+        responses={201: MemberSerializer, 200: MemberSerializer, **errors(400, 403)},
         description="Add a member. A replayed create (the same client `id`, visible to the caller) answers 200 "
         "with the member as it is.",
     ),
     partial_update=extend_schema(
         request=MemberWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: MemberSerializer, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+        responses={200: MemberSerializer, **errors(400, 403, 404, 412)},
     ),
     destroy=extend_schema(
         request=MemberRemoveSerializer,
@@ -235,7 +226,7 @@ class HouseholdViewSet(
             IF_MATCH,
             OpenApiParameter("reason", OpenApiTypes.STR, description="Why the member is removed (or in the body)."),
         ],
-        responses={204: None, 400: E400, 403: E403, 412: E412, **READ_ERRORS},
+        responses={204: None, **errors(400, 403, 404, 412)},
     ),
 )
 class MemberViewSet(
@@ -309,7 +300,7 @@ class MemberViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: RevealSerializer, 401: E401, 403: E403, 404: E404, 429: E429},
+        responses={200: RevealSerializer, **errors(403, 404)},
         description="The member's full ID number, for roles allowed to see it; every call is logged.",
     )
     @action(detail=True, methods=["post"], url_path="reveal", url_name="reveal")
@@ -329,7 +320,7 @@ class CoverageView(APIView):
                 "within", OpenApiTypes.STR, description="A division code (2–12 digits); default: the whole scope."
             )
         ],
-        responses={200: CoverageSerializer, 400: E400, 401: E401, 429: E429},
+        responses={200: CoverageSerializer, **errors(400)},
     )
     def get(self, request):
         within = request.query_params.get("within")

@@ -4,9 +4,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from cadres.api.filters import TrueFalseFilter
 from ledgers.models import AssistanceRole, DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
-from songpan.api.filters import WithinFilter
+from songpan.api.filters import TrueFalseFilter, WithinFilter
 
 
 class LedgerFilter(django_filters.FilterSet):

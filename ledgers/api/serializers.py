@@ -7,7 +7,6 @@ from rest_framework import serializers
 from cadres.api.serializers import (
     CadreRefSerializer,
     DepartmentRefSerializer,
-    StrictSerializer,
     division_field,
     division_in_scope,
     id_field,
@@ -15,6 +14,7 @@ from cadres.api.serializers import (
 )
 from cadres.models import Cadre, Department
 from ledgers.models import AssistanceRole, DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
+from songpan.api.serializers import StrictSerializer
 
 # --- responses -----------------------------------------------------------------------------------------------
 

@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import Capability, require_capability
-from cadres.api.schema import errors
 from ledgers import services
 from ledgers.models import DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
+from songpan.api.schema import errors
 from songpan.api.viewsets import ScopedViewSetMixin
 
 from . import filters

@@ -22,3 +22,12 @@ class WithinFilter(django_filters.CharFilter):
         kwargs.setdefault("validators", [validate_code])
         kwargs.setdefault("help_text", _("A division code: rows inside that division (prefix match)."))
         super().__init__(*args, **kwargs)
+
+
+class TrueFalseFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false``; anything else answers 400 (django-filter's BooleanFilter would ignore it silently)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)

@@ -67,6 +67,7 @@ def users(db):
 @pytest.fixture
 def township_client(client, users):
     client.force_login(users["township"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # messages are asserted in English
     return client
 
 
