@@ -59,14 +59,17 @@ def _writable_list(role: str, place: str, method: str) -> int:
     return 405
 
 
-def _object_expect(allowed: dict[str, int]) -> Callable[[str, str, str], int]:
-    """``allowed``: method → status for a role that may edit the registry, on a visible object."""
+def _object_expect(allowed: dict[str, int], *, put_creates: bool = False) -> Callable[[str, str, str], int]:
+    """``allowed``: method → status for a role that may edit the registry, on a visible object. ``put_creates``:
+    a PUT on an id that exists nowhere registers a new object there (with the body "{}": 400 for editors)."""
 
     def expect(role: str, place: str, method: str) -> int:
         if role == "anonymous":
             return 401
         if method != "get" and method not in allowed:
             return 405
+        if put_creates and method == "put" and place == "missing":
+            return 400 if role in EDITS_REGISTRY else 403
         if place not in SEES[role]:
             return 404
         if method == "get":
@@ -91,7 +94,7 @@ ENTRIES: dict[str, Entry] = {
     "api-division-detail": Entry(_village, _division_detail),
     "api-household-list": Entry(_fixed("api-household-list"), _writable_list, per_place=False),
     "api-household-detail": Entry(
-        _object("api-household-detail", "households"), _object_expect({"patch": 200, "put": 400})
+        _object("api-household-detail", "households"), _object_expect({"patch": 200, "put": 400}, put_creates=True)
     ),
     "api-member-list": Entry(_fixed("api-member-list"), _writable_list, per_place=False),
     "api-member-detail": Entry(_object("api-member-detail", "members"), _object_expect({"patch": 200, "delete": 400})),

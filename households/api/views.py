@@ -5,6 +5,8 @@ Order of refusals for a write: outside the scope 404, the role may not edit the 
 stale version 412. Nothing is written on any refusal (each service is one transaction).
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -69,6 +71,13 @@ def _visible_village(scope, code: str) -> Division:
     return village
 
 
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
     """The object a replayed create (the same client id) refers to, when the caller sees it; else None."""
     codes = {e.code for e in getattr(error, "error_dict", {}).get("id", [])}
@@ -89,8 +98,9 @@ def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
     update=extend_schema(
         request=HouseholdWriteSerializer,
         parameters=[IF_MATCH],
-        responses={200: HouseholdSerializer, **errors(400, 403, 404, 412)},
-        description="Replace the household's fields (optional ones left out are emptied).",
+        responses={200: HouseholdSerializer, 201: HouseholdSerializer, **errors(400, 403, 404, 412)},
+        description="Replace the household's fields (optional ones left out are emptied). On an id that does not "
+        "exist yet, register the household with that id (201): a replayed PUT then changes nothing (200).",
     ),
     partial_update=extend_schema(
         request=HouseholdWriteSerializer,
@@ -145,6 +155,9 @@ class HouseholdViewSet(
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request, *args, **kwargs):
+        return self._register(request)
+
+    def _register(self, request, *, client_id: uuid.UUID | None = None) -> Response:
         require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request)
         serializer = HouseholdWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -157,6 +170,10 @@ class HouseholdViewSet(
                     if name in data
                 }
             )
+        if client_id is not None:
+            if data.get("id", client_id) != client_id:
+                _raise_as_field("id", _("The id does not match the household addressed."))
+            data["id"] = client_id
         data["village"] = _visible_village(self.scope, data["village"])
         try:
             household = household_create(actor=request.user, **data)
@@ -168,6 +185,11 @@ class HouseholdViewSet(
         return self._respond(household, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
+        client_id = _as_uuid(self.kwargs[self.lookup_field])
+        if client_id is not None and not Household.objects.filter(pk=client_id).exists():
+            # Idempotent create by client UUID (offline phones): the first PUT registers the household with this
+            # id (201); a replay finds it and, with the same content, changes nothing (200, same version).
+            return self._register(request, client_id=client_id)
         return self._change(request, partial=False)
 
     def partial_update(self, request, *args, **kwargs):

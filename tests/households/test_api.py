@@ -824,3 +824,34 @@ def test_put_with_a_different_id_is_400(township_client, places):
 
     assert response.status_code == 400
     assert "id" in response.json()
+
+
+# -- idempotent create by client UUID (PUT) ------------------------------------------------------------------------
+
+
+def test_a_replayed_put_creates_one_household_and_then_changes_nothing(township_client, places):
+    client_id = uuid.uuid4()
+    url = f"/api/v1/households/{client_id}/"
+    body = {"village": "513224101201", "number": "9001", "head_name": "离线登记户", "phone": "13800009001"}
+
+    first = send(township_client, "put", url, body)
+    replay = send(township_client, "put", url, body)
+
+    assert (first.status_code, replay.status_code) == (201, 200)
+    assert Household.objects.filter(pk=client_id).count() == 1
+    assert first.json()["id"] == str(client_id) and replay.json()["version"] == 1
+    assert replay["ETag"] == '"1"'
+
+
+def test_a_put_create_outside_the_scope_writes_nothing(township_client, places):
+    client_id = uuid.uuid4()
+
+    response = send(
+        township_client,
+        "put",
+        f"/api/v1/households/{client_id}/",
+        {"village": "513224102201", "number": "9002", "head_name": "越界户"},
+    )
+
+    assert response.status_code == 400 and "village" in response.json()
+    assert not Household.objects.filter(pk=client_id).exists()
