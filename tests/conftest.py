@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import translation
 
 # Argon2 takes about 0.2 s a password by design; tests/accounts/test_passwords.py checks that the project uses it.
@@ -33,3 +35,15 @@ def _english():
 def songpan_divisions(db):
     """The real Songpan division file shipped with the product (county, 18 townships, 123 villages)."""
     call_command("import_divisions", "divisions/data/songpan-2023.csv", verbosity=0)
+
+
+@pytest.fixture
+def in_process_wsgi():
+    """Call the WSGI application directly inside the test's transaction: the handler must not close "old"
+    connections around each request, which would close the test's own connection (PostgreSQL). Django's test
+    client arranges the same."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
