@@ -35,13 +35,15 @@ def households_unpaired(code: str, households: QuerySet[Household] | None = None
     )
 
 
-@dataclass(frozen=True)
-class Coverage:
-    code: str
+class CoverageFigures:
+    """What follows from ``households`` and ``paired`` (active households, those with an active primary pairing)."""
+
     households: int
     paired: int
-    unpaired: int
-    first_unpaired: list[Household]
+
+    @property
+    def unpaired(self) -> int:
+        return self.households - self.paired
 
     @property
     def coverage(self) -> float:
@@ -51,6 +53,14 @@ class Coverage:
     @property
     def percent(self) -> float:
         return round(self.coverage * 100, 2)
+
+
+@dataclass(frozen=True)
+class Coverage(CoverageFigures):
+    code: str
+    households: int
+    paired: int
+    first_unpaired: list[Household]
 
 
 def coverage_for_division(
@@ -66,7 +76,7 @@ def coverage_for_division(
     total = active.count()
     paired = Pairing.objects.active().filter(is_primary=True, household__in=active).count()
     first = list(households_unpaired(code, households)[:unpaired_limit]) if paired < total else []
-    return Coverage(code=code, households=total, paired=paired, unpaired=total - paired, first_unpaired=first)
+    return Coverage(code=code, households=total, paired=paired, first_unpaired=first)
 
 
 def pairing_history(household: Household) -> QuerySet[Pairing]:
@@ -79,22 +89,10 @@ def pairing_history(household: Household) -> QuerySet[Pairing]:
 
 
 @dataclass(frozen=True)
-class CoverageRow:
+class CoverageRow(CoverageFigures):
     division: Division
     households: int
     paired: int
-
-    @property
-    def unpaired(self) -> int:
-        return self.households - self.paired
-
-    @property
-    def coverage(self) -> float:
-        return self.paired / self.households if self.households else 1.0
-
-    @property
-    def percent(self) -> float:
-        return round(self.coverage * 100, 2)
 
 
 def coverage_by_child(division: Division, *, households: QuerySet[Household] | None = None) -> list[CoverageRow]:
