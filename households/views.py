@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import Capability, has_capability, phone_for
 from accounts.scoping import scope_for
 from ledgers.selectors import pairing_history
+from songpan.errors import ServiceUnavailable
 
 from .models import Household, Member
 from .selectors import household_history
@@ -46,5 +47,8 @@ def member_reveal(request: HttpRequest, pk: str) -> HttpResponse:
     """Show one member's full ID number on the household card, once; never cached, always logged."""
     scope = scope_for(request.user)
     member = scope.get_or_404(Member.objects.select_related("household__village__parent"), request=request, pk=pk)
-    number = member_id_number_reveal(actor=request.user, member=member, request=request)
+    try:
+        number = member_id_number_reveal(actor=request.user, member=member, request=request)
+    except ServiceUnavailable as error:
+        return render(request, "households/unavailable.html", {"message": str(error)}, status=503)
     return _household_page(request, member.household, revealed={member.pk: number})

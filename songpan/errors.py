@@ -88,3 +88,7 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.by_field:
             raise ValidationError(self.by_field)
+
+
+class ServiceUnavailable(Exception):
+    """The system cannot do this now for a reason of its own (not the caller's): pages and the API answer 503."""

@@ -322,8 +322,9 @@ class MemberViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: RevealSerializer, **errors(403, 404)},
-        description="The member's full ID number, for roles allowed to see it; every call is logged.",
+        responses={200: RevealSerializer, **errors(403, 404, 503)},
+        description="The member's full ID number, for roles allowed to see it; every call is logged. 503 when "
+        "the configured key cannot read it.",
     )
     @action(detail=True, methods=["post"], url_path="reveal", url_name="reveal")
     def reveal(self, request, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 Domain errors raised by the services are turned into their HTTP meaning here, in one place: a Django
 ``ValidationError`` is 400 in DRF's usual shape, ``StaleVersionError`` 412, ``PermissionDenied`` 403, ``Http404``
-404, ``TransitionNotAllowed`` (cases) 409.
+404, ``TransitionNotAllowed`` (cases) 409, ``ServiceUnavailable`` 503.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,12 +12,17 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from songpan.errors import StaleVersionError
+from songpan.errors import ServiceUnavailable, StaleVersionError
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "stale_version"
+
+
+class Unavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
 
 
 class Conflict(exceptions.APIException):
@@ -43,6 +48,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, ServiceUnavailable):
+        exc = Unavailable(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

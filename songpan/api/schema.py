@@ -58,9 +58,18 @@ FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role may not take
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such object in your scope.")
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many requests; see the Retry-After header.")
 STALE = OpenApiResponse(ErrorSerializer, description="If-Match (or `version`) is stale: nothing was changed.")
+UNAVAILABLE = OpenApiResponse(ErrorSerializer, description="The server cannot do this now (not the caller's fault).")
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The error responses ``codes`` (401 and 429 are always added: every view needs sign-in and is throttled)."""
-    known = {400: BAD_INPUT, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 412: STALE, 429: THROTTLED}
+    known = {
+        400: BAD_INPUT,
+        401: UNAUTHENTICATED,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        412: STALE,
+        429: THROTTLED,
+        503: UNAVAILABLE,
+    }
     return {code: known[code] for code in sorted({*codes, 401, 429})}

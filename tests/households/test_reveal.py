@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
+from django.urls import reverse
 
 from accounts import audit
 from accounts.models import AccessEvent, AccessLog, AccessOutcome, Role
@@ -180,3 +181,17 @@ def test_a_member_without_an_id_number_reveals_an_empty_string_and_is_still_logg
     assert member_id_number_reveal(actor=user, member=member) == ""
 
     assert AccessLog.objects.filter(event=AccessEvent.REVEAL, object_id=str(member.pk)).count() == 1
+
+
+def test_a_number_the_configured_key_cannot_read_is_refused_with_503_logged_and_not_shown(client, settings):
+    member = MemberFactory(household__village=village("513224101201"))
+    client.force_login(UserFactory(username="office-key", role=Role.COUNTY_OFFICE, division=county()))
+    settings.FIELD_ENCRYPTION_KEY = "d3JvbmctZmllbGQta2V5LWZvci10aGUtdGVzdHMtMDE="  # another 32-byte key
+
+    page = client.post(reverse("households:member-reveal", args=[member.pk]))
+    api = client.post(reverse("api-member-reveal", args=[member.pk]), content_type="application/json")
+
+    assert (page.status_code, api.status_code) == (503, 503)
+    assert "detail" in api.json()
+    failed = AccessLog.objects.filter(event=AccessEvent.REVEAL, outcome=AccessOutcome.FAILED)
+    assert failed.count() == 2 and not AccessLog.objects.filter(event=AccessEvent.REVEAL, outcome="ok").exists()
