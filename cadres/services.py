@@ -8,7 +8,6 @@ Transfers (a cadre leaving one post for another and handing over its ledgers) li
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -209,12 +208,7 @@ def cadre_validate(
                 code="county_leader_placement",
             )
 
-    phone = (phone or "").strip()
-    if phone:
-        try:
-            phone = validate_phone(phone)
-        except ValidationError as exc:
-            errors.extend("phone", exc)
+    phone = errors.clean_optional("phone", validate_phone, phone)
 
     if user is not None:
         linked = Cadre.objects.filter(user=user)

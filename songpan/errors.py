@@ -52,6 +52,18 @@ class FieldErrors:
     def __init__(self) -> None:
         self.by_field: dict[str, list[ValidationError]] = {}
 
+    def clean_optional(self, field: str, validator, value) -> str:
+        """``value`` stripped and checked by ``validator`` (which returns the normalised value); "" stays "".
+        A refusal is collected under ``field`` and the value is returned as given."""
+        value = str(value or "").strip()
+        if not value:
+            return ""
+        try:
+            return validator(value)
+        except ValidationError as exc:
+            self.extend(field, exc)
+            return value
+
     def add(self, field: str, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
         self.by_field.setdefault(field, []).append(ValidationError(message, code=code, params=params))
 

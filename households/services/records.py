@@ -4,7 +4,6 @@ reason written into its history, and the phone number both carry."""
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -31,14 +30,7 @@ def check_reason(reason: str) -> str:
 
 
 def clean_phone(phone: Any, errors: FieldErrors, field: str = "phone") -> str:
-    phone = str(phone or "").strip()
-    if not phone:
-        return ""
-    try:
-        return validate_phone(phone)
-    except ValidationError as exc:
-        errors.extend(field, exc)
-        return phone
+    return errors.clean_optional(field, validate_phone, phone)
 
 
 def lock_for_update(model: type[models.Model], instance: models.Model) -> Any:
