@@ -13,6 +13,9 @@ Scopes by role:
 - department staff: everything inside the townships their department supports (active department–township rows);
 - cadre: the households they are paired with (active pairings) and what hangs off them, and their own rows.
 
+Cases follow their village; department staff also see every case their department has (or had) a part in,
+wherever it is; a cadre sees the cases of its households and the cases it reported.
+
 A user with no role, an inactive user or an anonymous user sees nothing. A model nobody declared here is visible
 to nobody: adding a model that holds user-dependent data means adding its rule below.
 """
@@ -29,6 +32,7 @@ from django.http import Http404, HttpRequest
 
 from cadres.models import Cadre, Department
 from divisions.models import Division, KeyVillageDesignation
+from grievances.models import Case, CaseCategory, CaseUnit
 from households.models import Household, IncomeSource, Member
 from ledgers.models import DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
 
@@ -79,12 +83,22 @@ def _department_within(code: str) -> Q:
     return _within("division__code")(code) | Q(Exists(supports))
 
 
+def _case_of_cadre(cadre_id: int) -> Q:
+    return Q(reporter_cadre_id=cadre_id) | _cadre_pairs("household_id")(cadre_id)
+
+
+def _case_of_department(department_id: int) -> Q:
+    return Q(Exists(CaseUnit.objects.filter(case=OuterRef("pk"), unit_id=department_id)))
+
+
 @dataclass(frozen=True)
 class Rule:
     within: Callable[[str], Q] | None  # rows inside division ``code``; None: not reached through divisions
     of_cadre: Callable[[int], Q] | None = None  # what a cadre sees; None: nothing
     public: bool = False  # reference data every signed-in user with a role may read
     of_department: Callable[[int], Q] | None = None  # what department staff see beyond their townships
+    # ``of_department`` holds even for a department that supports no township now (cases assigned to it)
+    of_department_alone: bool = False
 
 
 RULES: dict[type[models.Model], Rule] = {
@@ -107,6 +121,13 @@ RULES: dict[type[models.Model], Rule] = {
         ),
         of_cadre=_own("cadre__pk"),
     ),
+    Case: Rule(
+        within=_within("village__code"),
+        of_cadre=_case_of_cadre,
+        of_department=_case_of_department,
+        of_department_alone=True,
+    ),
+    CaseCategory: Rule(within=None, public=True),
     Department: Rule(
         within=_department_within,
         of_department=lambda department_id: Q(pk=department_id),
@@ -154,11 +175,12 @@ class Scope:
             return queryset.none()
         if rule.public:
             return queryset
-        if self.division_codes and rule.within is not None:
+        own_department = self.role == Role.DEPARTMENT and self.user.department_id and rule.of_department is not None
+        if (self.division_codes and rule.within is not None) or (own_department and rule.of_department_alone):
             condition = Q(pk__in=[])
-            for code in self.division_codes:
+            for code in self.division_codes if rule.within is not None else ():
                 condition |= rule.within(code)
-            if self.role == Role.DEPARTMENT and rule.of_department is not None:
+            if own_department:
                 condition |= rule.of_department(self.user.department_id)
             return queryset.filter(condition)
         if self.cadre_id and rule.of_cadre is not None:
@@ -200,6 +222,9 @@ class Scope:
 
     def cadres(self) -> QuerySet[Cadre]:
         return self.filter(Cadre.objects.all())
+
+    def cases(self) -> QuerySet[Case]:
+        return self.filter(Case.objects.all())
 
     def covers_division(self, code: str) -> bool:
         """True when everything in division ``code`` lies inside the user's scope."""

@@ -65,8 +65,10 @@ def _purge(model: type[models.Model], queryset: models.QuerySet, deleted: dict[s
         target = field.target_field.attname
         referring = referrer._base_manager.filter(**{f"{field.attname}__in": queryset.values(target)})
         # Clear rather than delete: SET_NULL relations, rows that merely name a demo user (created_by, actor), and
-        # users outside the demo whose scope is a demo department.
-        if field.null and (field.remote_field.on_delete is SET_NULL or model is User or referrer is User):
+        # users outside the demo whose scope is a demo department, and a model's links to itself (a duplicate case
+        # naming its original).
+        self_link = referrer is model or getattr(referrer, "instance_type", None) is model
+        if field.null and (field.remote_field.on_delete is SET_NULL or model is User or referrer is User or self_link):
             referring.update(**{field.attname: None})
         else:
             _purge(referrer, referring, deleted, depth + 1)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -339,6 +340,22 @@ try:
     )
 except (ValueError, AttributeError) as exc:
     raise ImproperlyConfigured("SONGPAN_PAIRING_LIMITS must be a JSON object of rank -> integer") from exc
+
+# Case reference numbers: a prefix per county code ("SP-2026-000123"); other counties get "C<code>".
+SONGPAN_CASE_PREFIXES = {"513224": "SP"}
+try:
+    SONGPAN_CASE_PREFIXES.update(json.loads(os.environ.get("SONGPAN_CASE_PREFIXES", "{}")))
+except (ValueError, TypeError) as exc:
+    raise ImproperlyConfigured("SONGPAN_CASE_PREFIXES must be a JSON object of county code -> prefix") from exc
+
+# The overdue sweep (grievances.tasks.sweep_overdue_cases), run by Celery beat every day at this hour (local time).
+SONGPAN_OVERDUE_SWEEP_HOUR = int(os.environ.get("SONGPAN_OVERDUE_SWEEP_HOUR", "6"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-overdue-cases": {
+        "task": "grievances.tasks.sweep_overdue_cases",
+        "schedule": crontab(hour=SONGPAN_OVERDUE_SWEEP_HOUR, minute=15),
+    },
+}
 
 LOGGING = {
     "version": 1,
