@@ -13,6 +13,7 @@ Places, seen from the township staff of 川主寺镇 (513224101):
   missing   — an id that does not exist.
 """
 
+import datetime as dt
 import importlib
 import re
 import uuid
@@ -21,10 +22,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from cadres.models import DepartmentKind, DepartmentLevel, Rank
 from divisions.models import KeyVillageCategory, KeyVillageDesignation
+from grievances.models import Case, CaseKind, CaseSource, CaseStatus, CaseUnit, UnitRole
 from tests.factories import (
     CadreFactory,
     DepartmentFactory,
@@ -74,6 +77,29 @@ class World:
     leader_assignments: dict
     supports: dict
     assistance: dict
+    cases: dict
+
+
+def _cases(households: dict, departments: dict) -> dict:
+    """One case per place, assigned (lead unit: the place's department; the department user's for in_scope)."""
+    cases = {}
+    for number, (place, household) in enumerate(households.items(), start=1):
+        case = Case.objects.create(
+            reference=f"SP-2026-{number:06d}",
+            kind=CaseKind.PROBLEM,
+            category_id="roads_transport",
+            source=CaseSource.VISIT,
+            household=household,
+            village=household.village,
+            title=f"案件{place}",
+            description="道路损毁",
+            status=CaseStatus.ASSIGNED,
+            responsible_unit=departments[place],
+            deadline=timezone.localdate() + dt.timedelta(days=30),
+        )
+        CaseUnit.objects.create(case=case, unit=departments[place], role=UnitRole.LEAD)
+        cases[place] = case
+    return cases
 
 
 @pytest.fixture
@@ -153,6 +179,7 @@ def world(db) -> World:
         leader_assignments=leader_assignments,
         supports=supports,
         assistance=assistance,
+        cases=_cases(households, departments),
     )
 
 
@@ -275,7 +302,13 @@ MATRIX: dict[str, Entry] = {
 }
 
 # The API's resources declare their entries beside this file (one module per app), merged here.
-for _module in ("tests.matrix_api_registry", "tests.matrix_api_ledgers", "tests.matrix_api_sync"):
+for _module in (
+    "tests.matrix_api_registry",
+    "tests.matrix_api_ledgers",
+    "tests.matrix_api_sync",
+    "tests.matrix_api_cases",
+    "tests.matrix_pages_cases",
+):
     try:
         MATRIX.update(importlib.import_module(_module).ENTRIES)
     except ModuleNotFoundError as error:
