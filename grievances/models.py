@@ -321,6 +321,7 @@ class UnitRole(models.TextChoices):
 class PartStatus(models.TextChoices):
     PENDING = "pending", _("To do")
     DONE = "done", _("Done")
+    CLOSED = "closed", _("Closed with the case")  # a co-unit's part still to do when the lead unit resolved it
     REFERRED = "referred", _("Referred elsewhere")
 
 

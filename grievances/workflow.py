@@ -154,7 +154,7 @@ def standing(user: User, case: Case) -> frozenset[Standing]:
                 continue
             if part.role == UnitRole.LEAD:
                 found.add(LEAD)
-            elif part.status == PartStatus.PENDING:
+            elif part.status in (PartStatus.PENDING, PartStatus.CLOSED):  # closed: the case moved on
                 found.add(CO)
     if role == Role.CADRE:
         cadre = getattr(user, "cadre", None)

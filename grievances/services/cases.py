@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from grievances.workflow import Standing, TransitionNotAllowed, standing
 from households.models import Household
 from households.validators import validate_phone
 from ledgers.models import Pairing
-from songpan.errors import FieldErrors, check_version
+from songpan.errors import FieldErrors, check_version, field_error
 
 from .numbering import next_reference
 
@@ -170,8 +170,8 @@ def case_submit(
     """List a new case (status ``submitted``) with its reference number and first timeline entry.
 
     Office and township staff report anywhere in their area; a cadre reports for the households it is paired
-    with. ``id`` lets a phone create the case offline: the same id twice is refused (``duplicate_id``) and the
-    API answers the replay with the case as it is.
+    with. ``id`` lets a phone create the case offline: the same id twice is refused (``duplicate_id``), also when
+    both arrive at once, and the API answers the replay with the case as it is.
     """
     if actor.role not in (Role.COUNTY_OFFICE, Role.TOWNSHIP, Role.CADRE):
         raise PermissionDenied(gettext("Your role may not submit cases."))
@@ -207,7 +207,15 @@ def case_submit(
     if id is not None:
         case.id = id
     case._history_user = actor
-    case.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        # The same id sent twice at once (a phone retrying a slow request): the other request created it between
+        # the check above and this insert. Refused like any repeat; the number taken is given back.
+        if id is not None and Case.objects.filter(pk=id).exists():
+            raise field_error("id", _("A case with this id exists already."), code="duplicate_id") from None
+        raise
     DisputeParty.objects.bulk_create(DisputeParty(case=case, **row) for row in party_rows)
     event_write(case=case, actor=actor, action=EventAction.SUBMIT, from_status="")
     return case
@@ -216,6 +224,11 @@ def case_submit(
 def _title_from(description: str) -> str:
     first_line = description.splitlines()[0] if description else ""
     return first_line[: TITLE_MAX - 1] + "…" if len(first_line) > TITLE_MAX else first_line
+
+
+def case_label(case: Case) -> str:
+    """How messages name a case ("Case SP-2026-000123")."""
+    return gettext("Case %(reference)s") % {"reference": case.reference}
 
 
 def lock_case(case: Case) -> Case:
@@ -239,7 +252,7 @@ def case_update(*, actor: User, case: Case, expected_version: int | None = None,
         },
     )
     locked = lock_case(case)
-    check_version(locked, expected_version, label=gettext("Case %(reference)s") % {"reference": locked.reference})
+    check_version(locked, expected_version, label=case_label(locked))
     _check_may_edit(actor, locked)
     errors = FieldErrors()
     cleaned: dict[str, Any] = {}
@@ -274,13 +287,16 @@ def case_update(*, actor: User, case: Case, expected_version: int | None = None,
 
 
 def _check_may_edit(actor: User, case: Case) -> None:
+    """The workflow's refusals (``grievances.workflow``): 403 for someone who may never edit the case, 409 once
+    nobody may (a unit is answerable), 403 again for the reporting cadre once the case is accepted."""
     who = standing(actor, case)
+    staff = bool(who & {Standing.OFFICE, Standing.TOWNSHIP})
+    reporter = Standing.CONFIRMER in who and case.reported_by_id == actor.pk
+    if not (staff or reporter):
+        raise PermissionDenied(gettext("Your role may not edit this case."))
     if case.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             gettext("The details of a case can be corrected only until it is assigned to a unit.")
         )
-    if who & {Standing.OFFICE, Standing.TOWNSHIP}:
-        return
-    if Standing.CONFIRMER in who and case.status == CaseStatus.SUBMITTED and case.reported_by_id == actor.pk:
-        return
-    raise PermissionDenied(gettext("Your role may not edit this case."))
+    if not staff and case.status != CaseStatus.SUBMITTED:
+        raise PermissionDenied(gettext("The reporting cadre may correct a case only until it is accepted."))

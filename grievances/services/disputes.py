@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from grievances.models import Case, CaseKind, DisputeParty, EventAction, MediationResult, MediationSession
 from grievances.workflow import Standing, standing
-from songpan.errors import FieldErrors
+from songpan.errors import FieldErrors, check_version
 
-from .cases import NOTE_MAX, _clean_parties, clean_text, event_write, lock_case
+from .cases import NOTE_MAX, _clean_parties, case_label, clean_text, event_write, lock_case
 
 MEDIATORS_MAX, PLACE_MAX = 200, 100
 # Who may record mediation and parties: the staff handling the case.
@@ -30,9 +30,18 @@ def _check_dispute(actor: User, case: Case) -> None:
 
 @transaction.atomic
 def mediation_record(
-    *, actor: User, case: Case, date: Any, mediators: str, result: str, place: str = "", note: str = ""
+    *,
+    actor: User,
+    case: Case,
+    date: Any,
+    mediators: str,
+    result: str,
+    place: str = "",
+    note: str = "",
+    expected_version: int | None = None,
 ) -> MediationSession:
     locked = lock_case(case)
+    check_version(locked, expected_version, label=case_label(locked))
     _check_dispute(actor, locked)
     errors = FieldErrors()
     if isinstance(date, str):
@@ -72,8 +81,18 @@ def mediation_record(
 
 
 @transaction.atomic
-def party_add(*, actor: User, case: Case, name: str, role: str, phone: str = "", note: str = "") -> DisputeParty:
+def party_add(
+    *,
+    actor: User,
+    case: Case,
+    name: str,
+    role: str,
+    phone: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> DisputeParty:
     locked = lock_case(case)
+    check_version(locked, expected_version, label=case_label(locked))
     _check_dispute(actor, locked)
     errors = FieldErrors()
     rows = _clean_parties([{"name": name, "role": role, "phone": phone, "note": note}], errors)

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.scoping import scope_for
 from cadres.models import Department
 from grievances.models import (
     AccountabilityKind,
@@ -32,7 +32,7 @@ from grievances.models import (
 from grievances.workflow import ACTIONS_NEEDING_NOTE, Action, acts_for_unit, check, next_level
 from songpan.errors import FieldErrors, check_version, field_error
 
-from .cases import NOTE_MAX, clean_text, event_write, lock_case
+from .cases import NOTE_MAX, case_label, clean_text, event_write, lock_case
 from .routing import default_deadline, policy_days, route_for
 
 MAX_DEADLINE_DAYS = 366
@@ -101,10 +101,14 @@ def case_transition(
     """Take ``action`` on ``case`` as ``actor``. Raises ``PermissionDenied`` (403), ``TransitionNotAllowed``
     (409), ``ValidationError`` (400) or ``StaleVersionError`` (412); nothing is written on any of them.
 
-    - ``assign`` / ``reassign``: ``unit`` (default: the routing table's), ``co_units``, ``deadline`` (default: the
-      policy's); a unit other than the routed one needs ``reason``. A referral ends the old unit's part and
-      notifies both units.
-    - ``resolve``: ``note`` (the resolution); a dispute also needs ``outcome``.
+    - ``assign`` / ``reassign``: ``unit`` (default: the routing table's), ``co_units`` (default: the routing
+      table's when ``unit`` is not given, else none), ``deadline`` (default: the policy's); a unit other than the
+      routed one needs ``reason``. The units named replace the current ones: a referral ends the parts of the
+      units no longer named (or named in another role) and notifies them and the new units; a referral to the
+      units the case is with already is refused (``unchanged``). A referral that keeps the lead unit (co-units or
+      the deadline change) leaves an ``in_progress`` case in progress.
+    - ``resolve``: ``note`` (the resolution); a dispute also needs ``outcome``. Co-units' parts still to do close
+      with the case (``closed``) and open again if it is reopened.
     - ``close``: ``satisfaction``; "not satisfied" reopens the case instead (``note`` says why).
     - ``duplicate``: ``duplicate_of`` (another case, not itself a duplicate).
     - ``reject``, ``reopen``, ``escalate``, ``part_done``: ``note``.
@@ -116,7 +120,7 @@ def case_transition(
             "action", _("Unknown action “%(action)s”."), code="invalid", params={"action": action}
         ) from None
     locked = lock_case(case)
-    check_version(locked, expected_version, label=gettext("Case %(reference)s") % {"reference": locked.reference})
+    check_version(locked, expected_version, label=case_label(locked))
     target = check(actor, locked, action)
 
     errors = FieldErrors()
@@ -171,6 +175,8 @@ def _assign(*, actor, case, errors, note, reason, unit, co_units, deadline, targ
         lead = route.unit
         if not co_units:
             co = list(route.co_units)
+        # The routed lead may also be among the co-units named: it leads (one part per unit and case).
+        co = [department for department in co if lead is None or department.pk != lead.pk]
         if lead is None:
             errors.add("unit", _("No routing rule gives this case a unit: choose one."), code="required")
     elif lead is not None and route.unit is not None and lead.pk != route.unit.pk and not reason:
@@ -180,11 +186,13 @@ def _assign(*, actor, case, errors, note, reason, unit, co_units, deadline, targ
             code="required",
             params={"unit": lead, "routed": route.unit},
         )
-    current = case.units.exclude(status=PartStatus.REFERRED).select_related("unit")
-    current_lead = next((part for part in current if part.role == UnitRole.LEAD), None)
+    current = list(case.units.exclude(status=PartStatus.REFERRED).select_related("unit"))
     referral = case.status != CaseStatus.ACCEPTED
-    if referral and current_lead is not None and lead is not None and current_lead.unit_id == lead.pk and not co:
-        errors.add("unit", _("The case is with this unit already."), code="unchanged")
+    # A referral to the very units the case is with (the routing table's again, say) would only reset its status.
+    if referral and lead is not None:
+        named = {(lead.pk, UnitRole.LEAD), *((unit.pk, UnitRole.CO) for unit in co)}
+        if named == {(part.unit_id, part.role) for part in current}:
+            errors.add("unit", _("The case is with this unit already."), code="unchanged")
     chosen_deadline = _clean_deadline(deadline, errors, today)
 
     def apply():
@@ -205,7 +213,9 @@ def _assign(*, actor, case, errors, note, reason, unit, co_units, deadline, targ
             if department.pk not in kept:
                 CaseUnit.objects.create(case=case, unit=department, role=wanted[department.pk], assigned_at=now)
                 notify(unit=department, case=case, kind=NotificationKind.ASSIGNED)
-        case.status = target
+        # A referral that keeps the lead unit (co-units or the deadline changed) does not stop work under way.
+        keeps_lead = referral and old_unit is not None and old_unit.pk == lead.pk
+        case.status = before if keeps_lead else target
         case.responsible_unit = lead
         if new_deadline != case.deadline:
             case.overdue_since = case.penalty_after = None  # a new deadline starts a new accountability clock
@@ -262,6 +272,10 @@ def _resolve(*, actor, case, errors, note, outcome, target, **_ignored):
         case.units.filter(role=UnitRole.LEAD, status=PartStatus.PENDING).update(
             status=PartStatus.DONE, finished_at=case.resolved_at
         )
+        # The case resolves when its lead unit resolves it; co-units' parts still to do close with it.
+        case.units.filter(role=UnitRole.CO, status=PartStatus.PENDING).update(
+            status=PartStatus.CLOSED, finished_at=case.resolved_at
+        )
         event_write(
             case=case,
             actor=actor,
@@ -305,6 +319,7 @@ def _reopen_now(*, case: Case, actor: User, note: str, from_status: str, satisfa
     case.deadline = default_deadline(category_id=case.category_id, priority=case.priority, start=today)
     case.overdue_since = case.penalty_after = None
     case.units.filter(role=UnitRole.LEAD, status=PartStatus.DONE).update(status=PartStatus.PENDING, finished_at=None)
+    case.units.filter(role=UnitRole.CO, status=PartStatus.CLOSED).update(status=PartStatus.PENDING, finished_at=None)
     notify(unit=case.responsible_unit, case=case, kind=NotificationKind.REOPENED)
     event_write(
         case=case,
@@ -361,6 +376,8 @@ def _duplicate(*, actor, case, errors, note, duplicate_of, target, **_ignored):
         errors.add("duplicate_of", _("A case cannot repeat itself."), code="invalid")
     elif duplicate_of.status == CaseStatus.DUPLICATE:
         errors.add("duplicate_of", _("Name the original case, not another duplicate."), code="invalid")
+    elif not scope_for(actor).cases().filter(pk=duplicate_of.pk).exists():
+        errors.add("duplicate_of", _("There is no such case in your area."), code="not_found")
 
     def apply():
         before = case.status

@@ -4,6 +4,9 @@ bureaus (transport, education) with routing rules, a household paired with a cad
     def test_something(case_world):
         case = case_world.submit()                       # a submitted problem in township A, by the cadre
         case_world.take(case, "accept", case_world.township)
+
+``case_snapshot()`` captures every row of the case tables, to assert that a refused action wrote nothing;
+``build_case_world()`` builds the same world outside ``db`` (the numbering test commits it for its threads).
 """
 
 import datetime as dt
@@ -15,7 +18,17 @@ import pytest
 from accounts.models import Role, User
 from cadres.models import Department, DepartmentKind, DepartmentLevel
 from divisions.models import Division
-from grievances.models import Case, RoutingRule
+from grievances.models import (
+    AccountabilityRecord,
+    Case,
+    CaseEvent,
+    CaseSequence,
+    CaseUnit,
+    DisputeParty,
+    MediationSession,
+    Notification,
+    RoutingRule,
+)
 from grievances.services import case_submit, case_transition
 from households.models import Household
 from tests.factories import (
@@ -77,13 +90,37 @@ class CaseWorld:
         path["resolved"] = [*path["in_progress"], ("resolve", self.department, {"note": "Road rebuilt."})]
         path["closed"] = [*path["resolved"], ("close", self.cadre, {"satisfaction": "satisfied"})]
         path["rejected"] = [("reject", self.township, {"note": "Not a public matter."})]
+        if status == "duplicate":
+            original = self.submit(self.township, household=None, village=self.village_a)
+            path["duplicate"] = [("duplicate", self.township, {"duplicate_of": original})]
         for action, actor, fields in path[status]:
             case = self.take(case, action, actor, **fields)
         return case
 
 
+def case_snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table a case service writes (cases and their history, timelines, units' parts,
+    notifications, accountability, parties, mediation, numbering): equal before and after means nothing changed."""
+    tables = [
+        Case,
+        Case.history.model,
+        CaseEvent,
+        CaseUnit,
+        Notification,
+        AccountabilityRecord,
+        DisputeParty,
+        MediationSession,
+        CaseSequence,
+    ]
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in tables}
+
+
 @pytest.fixture
 def case_world(db) -> CaseWorld:
+    return build_case_world()
+
+
+def build_case_world() -> CaseWorld:
     village_a, village_b = village("513224101201"), village("513224102201")
     township_a, township_b = township("513224101"), township("513224102")
     county = township_a.parent
