@@ -164,7 +164,17 @@ class Scope:
 
     @property
     def sees_anything(self) -> bool:
-        return bool(self.division_codes or self.cadre_id)
+        if self.division_codes or self.cadre_id:
+            return True
+        # Department staff whose department supports no township still see what is assigned to it (its cases):
+        # one EXISTS per such rule, only for them.
+        if self.role == Role.DEPARTMENT and self.user.department_id:
+            return any(
+                model._default_manager.filter(rule.of_department(self.user.department_id)).exists()
+                for model, rule in RULES.items()
+                if rule.of_department_alone and rule.of_department is not None
+            )
+        return False
 
     # -- querysets -----------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from grievances.workflow import TransitionNotAllowed
 from songpan.errors import ServiceUnavailable, StaleVersionError
 
 
@@ -50,11 +51,17 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, ServiceUnavailable):
         exc = Unavailable(str(exc))
+    elif isinstance(exc, TransitionNotAllowed):
+        exc = Conflict(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ParseError):
         response.data = {"detail": str(exc.detail)}
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
+        # A bare list of messages (DRF's search filter refusing a NUL in ``?q=``, for one): the documented
+        # shape is an object.
+        response.data = {"detail": " ".join(str(message) for message in response.data)}
     return response
 
 

@@ -4,7 +4,7 @@ stays current with small requests.
 What a page is
 --------------
 ``{"cursor": "<opaque>", "more": bool, "reset": bool, "changes": [change, ...]}``, each change
-``{"resource": "household"|"member"|"pairing", "id": "...", "op": "upsert"|"delete", "at": "<ISO time>",
+``{"resource": "household"|"member"|"pairing"|"case", "id": "...", "op": "upsert"|"delete", "at": "<ISO time>",
 "data": {...}|null}``. ``data`` is the compact record (``null`` for a delete). The client applies the changes in
 order, stores ``cursor`` and asks again with ``since=<cursor>`` while ``more`` is true; later it polls with the
 last cursor. ``limit`` is 1..500 (default 200; larger values are clamped to 500, anything else is 400).
@@ -66,9 +66,17 @@ transaction can commit rows older than a cursor already handed out. The cursor t
 (a transaction longer than the window can still be missed). Pages in the middle of a walk
 carry the exact key, so a walk always progresses.
 
-Cost: one query per stream (plus the household's categories and income sources, prefetched) and at most two to
-build the scope, whatever ``limit`` is. Adding a resource (visits, cases, activities) is one ``Resource`` entry
-in ``RESOURCES`` with its serializer; its upserts and tombstones follow from ``household_path``.
+Cases follow ``accounts.scoping`` like the rest: a cadre gets the cases of its paired households (entering with
+the pairing, as the household does) and the cases it reported; township and county staff the cases of their area,
+village-level ones (no household) included; department staff those of the townships it supports and every case
+their department has or had a part in, even when it supports no township (``Scope.sees_anything``). A case keeps its
+village when its household moves, so division staff sync it by its own ``updated_at`` (every transition, edit and
+mediation session bumps it), and a household leaving a cadre's scope tombstones only the cases the cadre no longer
+sees (not those it reported). Cases are never deleted.
+
+Cost: one query per stream (plus the household's categories and income sources, and the cases' units, prefetched)
+and at most two to build the scope, whatever ``limit`` is. Adding a resource (visits, activities) is one
+``Resource`` entry in ``RESOURCES`` with its serializer; its upserts and tombstones follow from ``household_path``.
 """
 
 import base64
@@ -82,14 +90,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from accounts.permissions import phone_for
 from accounts.scoping import Scope, scope_for
+from grievances.models import Case, CaseUnit, PartStatus, UnitRole
 from households.models import Household, Member
 from ledgers.models import Pairing
 
@@ -164,6 +174,40 @@ def _pairing_data(pairing: Pairing, user) -> dict[str, Any]:
     }
 
 
+def _case_data(case: Case, user) -> dict[str, Any]:
+    return {
+        "id": str(case.pk),
+        "reference": case.reference,
+        "kind": case.kind,
+        "category": case.category_id,
+        "source": case.source,
+        "household": str(case.household_id) if case.household_id else None,
+        "village": case.village_id,
+        "title": case.title,
+        "description": case.description,
+        "status": case.status,
+        "priority": case.priority,
+        "level": case.level,
+        "responsible_unit": case.responsible_unit_id,
+        "responsible_unit_name": case.responsible_unit.name if case.responsible_unit else None,
+        "co_units": [
+            {"unit": part.unit_id, "name": part.unit.name, "status": part.status}
+            for part in case.units.all()
+            if part.role == UnitRole.CO and part.status != PartStatus.REFERRED
+        ],
+        "deadline": case.deadline.isoformat() if case.deadline else None,
+        "overdue": case.is_overdue,
+        "satisfaction": case.satisfaction,
+        "resolution": case.resolution,
+        "dispute_outcome": case.dispute_outcome,
+        "reopen_count": case.reopen_count,
+        "duplicate_of": str(case.duplicate_of_id) if case.duplicate_of_id else None,
+        "version": case.version,
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+    }
+
+
 # -- what each resource contributes ----------------------------------------------------------------------------
 
 
@@ -176,6 +220,9 @@ class Resource:
     pairings), whatever becomes of the household: no "left" tombstones for cadres then.
     ``history_scope``: for models whose rows are deleted, the lookup from their simple-history record to the
     household id; "-" records become tombstones.
+    ``own_place``: the row has a place of its own and may have no household (a case: its village, its reporting
+    cadre and its units keep it in a scope the household left): division staff's sync time is the row's own
+    ``updated_at`` (not its household's), and "left" tombstones spare rows still in the scope.
     """
 
     name: str
@@ -184,8 +231,9 @@ class Resource:
     household_path: str
     own_for_cadre: bool = False
     select_related: tuple[str, ...] = ()
-    prefetch_related: tuple[str, ...] = ()
+    prefetch_related: tuple[Any, ...] = ()
     history_household_path: str | None = None
+    own_place: bool = False
 
 
 RESOURCES: list[Resource] = [
@@ -198,6 +246,15 @@ RESOURCES: list[Resource] = [
     ),
     Resource("member", Member, _member_data, household_path="household_id", history_household_path="household_id"),
     Resource("pairing", Pairing, _pairing_data, household_path="household_id", own_for_cadre=True),
+    Resource(
+        "case",
+        Case,
+        _case_data,
+        household_path="household_id",
+        own_place=True,
+        select_related=("responsible_unit",),
+        prefetch_related=(Prefetch("units", queryset=CaseUnit.objects.select_related("unit")),),
+    ),
 ]
 
 
@@ -207,7 +264,10 @@ Key = tuple[dt.datetime, str, Any]  # (sync time, stream name, id)
 
 
 def _scope_fingerprint(scope: Scope) -> str:
-    if scope.division_codes:
+    if scope.role == Role.DEPARTMENT:
+        # The department too: its cases follow it, whatever townships it supports (none, perhaps).
+        basis = f"{scope.role}:{scope.user.department_id}:{','.join(scope.division_codes)}"
+    elif scope.division_codes:
         basis = f"{scope.role}:{','.join(scope.division_codes)}"
     elif scope.cadre_id:
         basis = f"{scope.role}:cadre:{scope.cadre_id}"
@@ -304,9 +364,10 @@ def _upserts(resource: Resource, ctx: _Context) -> QuerySet:
     if ctx.scope.cadre_id and not resource.own_for_cadre:
         entered = _active_pairing_at(ctx.scope.cadre_id, resource.household_path)
         sync_at = Greatest("updated_at", Coalesce(entered, "updated_at"), output_field=DateTimeField())
-    elif ctx.scope.division_codes and resource.household_path != "pk":
-        household = resource.household_path.removesuffix("_id")
-        sync_at = Greatest("updated_at", f"{household}__updated_at", output_field=DateTimeField())
+    elif ctx.scope.division_codes and resource.household_path != "pk" and not resource.own_place:
+        # Coalesce: GREATEST with a NULL is NULL on SQLite (and not on PostgreSQL), should a household be missing.
+        household = Coalesce(f"{resource.household_path.removesuffix('_id')}__updated_at", "updated_at")
+        sync_at = Greatest("updated_at", household, output_field=DateTimeField())
     else:
         sync_at = F("updated_at")
     queryset = queryset.annotate(sync_at=sync_at)
@@ -323,9 +384,10 @@ def _left(resource: Resource, ctx: _Context) -> QuerySet | None:
     left = _households_left(ctx)
     if resource.household_path == "pk":
         return left.annotate(sync_at=F("left_at"))
-    return resource.model.objects.filter(**{f"{resource.household_path}__in": left.values("pk")}).annotate(
-        sync_at=Subquery(left.filter(pk=OuterRef(resource.household_path)).values("left_at")[:1])
-    )
+    rows = resource.model.objects.filter(**{f"{resource.household_path}__in": left.values("pk")})
+    if resource.own_place:
+        rows = rows.exclude(pk__in=ctx.scope.filter(resource.model.objects.all()).values("pk"))
+    return rows.annotate(sync_at=Subquery(left.filter(pk=OuterRef(resource.household_path)).values("left_at")[:1]))
 
 
 def _deleted(resource: Resource, ctx: _Context) -> QuerySet | None:

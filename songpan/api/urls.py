@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("households.api.urls")),
     path("", include("cadres.api.urls")),
     path("", include("ledgers.api.urls")),
+    path("", include("grievances.api.urls")),
     path("", include("songpan.api.sync_urls")),
 ]

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from grievances.models import Case
+from grievances.services import case_submit
 from households.models import Household, Member, Relation
 from households.services import household_update, member_remove
 from ledgers.models import Pairing
@@ -412,6 +414,9 @@ def big_world(world) -> County:
         MemberFactory(household=household)
         MemberFactory(household=household, relation=Relation.CHILD)
         PairingFactory(cadre=world.cadre, household=household)
+        case_submit(
+            actor=world.cadre_user, kind="problem", category="housing", description="Roof leaks.", household=household
+        )
     return world
 
 
@@ -423,11 +428,13 @@ def test_queries_per_page_do_not_depend_on_the_limit(client, big_world, django_a
     Household.objects.update(updated_at=timezone.now())
     Member.objects.update(updated_at=timezone.now())
     Pairing.objects.update(updated_at=timezone.now())
+    Case.objects.update(updated_at=timezone.now())
     member_remove(actor=big_world.office, member=big_world.members["h1"][1], reason="迁出")
 
-    # session, user, the cadre (cadres only), one query per stream, the household's categories and income sources
-    expected = {("cadre_user", "full"): 8, ("cadre_user", "since"): 11}
-    expected |= {("township_user", "full"): 7, ("township_user", "since"): 11}
+    # session, user, the cadre (cadres only), one query per stream, the household's categories and income sources,
+    # the cases' units
+    expected = {("cadre_user", "full"): 10, ("cadre_user", "since"): 14}
+    expected |= {("township_user", "full"): 9, ("township_user", "since"): 14}
     for kind, params in (("full", {}), ("since", {"since": cursor})):
         with django_assert_num_queries(expected[role, kind]):
             page = client.get(URL, {"limit": 1, **params})
