@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import Capability, has_capability, phone_for
 from accounts.scoping import scope_for
+from grievances.selectors import household_cases, may_submit_cases
 from ledgers.selectors import pairing_history
 from songpan.errors import ServiceUnavailable
 
@@ -28,6 +29,8 @@ def _household_page(request: HttpRequest, household: Household, revealed: dict |
         "pairings": pairing_history(household),
         "history": household_history(household, show_phone=lambda phone: phone_for(request.user, phone)),
         "can_reveal": has_capability(request.user, Capability.REVEAL_ID_NUMBER),
+        "cases": household_cases(user=request.user, household=household)[:20],
+        "may_submit_case": may_submit_cases(request.user),
     }
     return render(request, "households/household_detail.html", context)
 

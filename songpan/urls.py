@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("songpan.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("cases/", include("grievances.urls")),
     path("households/", include("households.urls")),
     path("", include("reports.urls")),
 ]
