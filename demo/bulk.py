@@ -56,8 +56,15 @@ def _plain(value: Any) -> Any:
 
 def _getter(field: models.Field) -> Callable[[models.Model], Any]:
     if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
+        # The time of the insert, unless the row was given its own (a demo case submitted months ago).
         now = field.get_db_prep_save(timezone.now(), connection)
-        return lambda obj: now
+        attname = field.attname
+
+        def stamp(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            return now if value is None else field.get_db_prep_save(value, connection)
+
+        return stamp
     if isinstance(field, models.ForeignKey):
         target = field.target_field
         convert = None if isinstance(target, _PASSTHROUGH) else target

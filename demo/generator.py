@@ -2,13 +2,15 @@
 
 ``DemoCountyBuilder(county=..., options=...).build()`` makes, in one transaction: the county's departments (and a
 few provincial and prefectural organs), cadres of every rank, households with members, income sources and
-categories, key villages, the four ledgers and one demo account per role. Everything is drawn from one
-``random.Random(seed)`` (UUIDs too), so the same seed gives the same county.
+categories, key villages, the four ledgers, one demo account per role, and a year of cases (``demo.cases``: routing
+rules, problems, suggestions and disputes in every status with their timelines and accountability). Everything is
+drawn from one ``random.Random(seed)`` (UUIDs too), so the same seed gives the same county; cases are dated back
+from the day of seeding (their deadlines run on the real clock), so they are the same for a seed on the same day.
 
-Rows are written with ``bulk_create`` (departments, cadres: their keys are needed) or ``demo.bulk.insert_rows``
-(COPY on PostgreSQL, ``executemany`` on SQLite), both of which bypass ``save()``: django-simple-history
-therefore records no history rows for seeded data. That is deliberate: the seeded state is where the demo's
-history begins, and the first real edit of any row starts its history as usual.
+Rows are written with ``bulk_create`` (departments, cadres, accounts: their keys are needed) or
+``demo.bulk.insert_rows`` (COPY on PostgreSQL, ``executemany`` on SQLite), both of which bypass ``save()``:
+django-simple-history therefore records no history rows for seeded data. That is deliberate: the seeded state is
+where the demo's history begins, and the first real edit of any row starts its history as usual.
 """
 
 import math
@@ -23,10 +25,12 @@ from django.db import connection, transaction
 
 from cadres.models import Cadre, Department
 from divisions.models import Division, Level
+from grievances.models import Case, CaseEvent, CaseUnit, Notification
 from households.models import Household, IncomeSource, Member
 from ledgers.models import Pairing
 
 from . import names
+from .cases import CasesMixin
 from .households import HouseholdsMixin
 from .ledger_rows import LedgersMixin
 from .organisation import OrganisationMixin
@@ -50,7 +54,7 @@ from .sampling import Weighted, apportion
 __all__ = ["FULL_CADRES", "FULL_HOUSEHOLDS", "DemoCountyBuilder", "SeedError", "SeedOptions", "SeedSummary"]
 
 
-class DemoCountyBuilder(HouseholdsMixin, OrganisationMixin, LedgersMixin):
+class DemoCountyBuilder(HouseholdsMixin, OrganisationMixin, LedgersMixin, CasesMixin):
     """Plans the whole county in memory, then writes it in dependency order inside one transaction.
 
     The mixins hold the three parts of the plan (households, organisation, ledgers); they share the builder's
@@ -89,6 +93,9 @@ class DemoCountyBuilder(HouseholdsMixin, OrganisationMixin, LedgersMixin):
             self._step("households, members, income sources and categories written")
             self._write_ledgers()
             self._step("ledgers written")
+            self._make_cases()
+            self._write_cases()
+            self._step("cases written")
         if connection.vendor == "postgresql":
             self._analyze()
         summary = self._summary()
@@ -146,7 +153,8 @@ class DemoCountyBuilder(HouseholdsMixin, OrganisationMixin, LedgersMixin):
 
     def _analyze(self) -> None:
         """Give PostgreSQL's planner statistics for the freshly filled tables."""
-        tables = [m._meta.db_table for m in (Household, Member, IncomeSource, Cadre, Pairing, Department)]
+        models = (Household, Member, IncomeSource, Cadre, Pairing, Department, Case, CaseEvent, CaseUnit, Notification)
+        tables = [m._meta.db_table for m in models]
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
@@ -173,5 +181,6 @@ class DemoCountyBuilder(HouseholdsMixin, OrganisationMixin, LedgersMixin):
             "key_village_designations": len(self.designations),
             "officials": len(self.assistance_rows),
             "demo_cadre_households": self.loads[self.demo_cadre],
+            **self._case_counts(),
         }
         return SeedSummary(counts=counts, usernames=list(DEMO_USERNAMES))

@@ -318,5 +318,6 @@ class OrganisationMixin:
             users[username].save(update_fields=["password"])
         demo_devices_ensure(list(users.values()), seed=self.options.seed)
         self.office = users["office"]
+        self.demo_users = users
         leader_cadre.user = users["leader"]
         demo_cadre.user = users["cadre"]

@@ -1,4 +1,5 @@
-"""Removal of the demo county's data (``seed_demo --reset``).
+"""Removal of the demo county's data (``seed_demo --reset``): its cases, households, cadres, departments, key
+villages and the demo's accounts.
 
 The ledgers protect their households, cadres and users, and other apps (cases, visits, teams) may point at demo
 rows too, so deletion walks the reverse relations: rows pointing at a row being deleted are deleted first (or,
@@ -11,10 +12,11 @@ from django.db.models.deletion import SET_NULL
 
 from accounts.models import AccessLog, User
 from cadres.models import Cadre, Department
-from divisions.models import KeyVillageDesignation
+from divisions.models import Division, KeyVillageDesignation
+from grievances.models import Case, CaseSequence
 from households.models import Household
 
-from . import names
+from . import case_texts, names
 from .plan import DEMO_USERNAMES
 
 
@@ -33,19 +35,45 @@ def demo_cadres(county_code: str) -> models.QuerySet:
     )
 
 
+def demo_usernames(county_code: str) -> list[str]:
+    """The five demo accounts, and the staff accounts that name who acted on the demo's cases."""
+    townships = Division.objects.filter(parent_id=county_code).values_list("code", flat=True)
+    return [
+        *DEMO_USERNAMES,
+        *case_texts.UNIT_USERNAMES.values(),
+        *(case_texts.TOWNSHIP_USERNAME.format(code=code) for code in townships),
+    ]
+
+
 def delete_demo_data(county_code: str) -> dict[str, int]:
-    """Delete households, cadres, departments, key-village designations and demo users of the county."""
+    """Delete the county's cases (and their numbering), households, cadres, departments, key-village
+    designations and the demo users."""
     deleted: dict[str, int] = {}
     households = Household.objects.filter(village__code__startswith=county_code)
     cadres = demo_cadres(county_code)
     # Materialise the department ids: the cadre subquery above depends on them.
     department_ids = list(demo_departments(county_code).values_list("pk", flat=True))
+    # Cases first: a case about a whole village (no household) or not yet given to a unit hangs off neither.
+    _purge_cases(Case.objects.filter(village__code__startswith=county_code), deleted)
+    _raw_delete(CaseSequence.objects.filter(county=county_code), deleted)
     _purge(Household, households, deleted)
     _purge(Cadre, Cadre.objects.filter(pk__in=list(cadres.values_list("pk", flat=True))), deleted)
-    _purge(User, User.objects.filter(username__in=DEMO_USERNAMES), deleted)
+    _purge(User, User.objects.filter(username__in=demo_usernames(county_code)), deleted)
     _purge(Department, Department.objects.filter(pk__in=department_ids), deleted)
     _purge(KeyVillageDesignation, KeyVillageDesignation.objects.filter(village__code__startswith=county_code), deleted)
     return {label: count for label, count in deleted.items() if count}
+
+
+def _purge_cases(cases: models.QuerySet, deleted: dict[str, int]) -> None:
+    """Duplicates go before the cases they repeat: clearing a duplicate's link to its original would break the
+    rule that a duplicate names one (a database constraint)."""
+    for _round in range(8):
+        named = Case.objects.filter(duplicate_of__isnull=False).values("duplicate_of_id")
+        leaves = list(cases.filter(duplicate_of__isnull=False).exclude(pk__in=named).values_list("pk", flat=True))
+        if not leaves:
+            break
+        _purge(Case, Case.objects.filter(pk__in=leaves), deleted)
+    _purge(Case, cases, deleted)
 
 
 def _reverse_foreign_keys(model: type[models.Model]):

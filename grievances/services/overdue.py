@@ -18,10 +18,12 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from grievances.models import (
+    OPEN_STATUSES,
     AccountabilityKind,
     AccountabilityRecord,
     Case,
@@ -40,39 +42,47 @@ logger = logging.getLogger(__name__)
 @dataclass
 class SweepResult:
     marked: list[str] = field(default_factory=list)  # references found overdue for the first time
-    penalised: list[str] = field(default_factory=list)
+    penalised: list[str] = field(default_factory=list)  # references penalised
 
     def __str__(self) -> str:
         return f"{len(self.marked)} newly overdue, {len(self.penalised)} penalised"
 
 
-def overdue_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> SweepResult:
+def overdue_sweep(*, today: dt.date | None = None) -> SweepResult:
+    """Sweep the cases overdue on ``today`` (default: the local date); returns the references marked and
+    penalised."""
     today = today or timezone.localdate()
     result = SweepResult()
+    # Not marked yet, or marked and past the grace period: one indexed range over (status, deadline).
     candidates = (
         Case.objects.overdue(today)
-        .filter(overdue_since__isnull=True)
-        .union(Case.objects.overdue(today).filter(penalty_after__lt=today))
+        .filter(Q(overdue_since__isnull=True) | Q(penalty_after__lt=today))
+        .order_by("deadline", "pk")
         .values_list("pk", flat=True)
     )
-    ids = list(candidates)
-    for start in range(0, len(ids), batch_size):
-        for pk in ids[start : start + batch_size]:
-            outcome = _sweep_one(pk, today)
-            if outcome == "marked":
-                result.marked.append(pk)
-            elif outcome == "penalised":
-                result.penalised.append(pk)
+    for pk in list(candidates):
+        outcome, reference = _sweep_one(pk, today)
+        if outcome == "marked":
+            result.marked.append(reference)
+        elif outcome == "penalised":
+            result.penalised.append(reference)
     if result.marked or result.penalised:
         logger.info("overdue sweep %s: %s", today, result)
     return result
 
 
 @transaction.atomic
-def _sweep_one(pk, today: dt.date) -> str | None:
-    case = Case.objects.select_for_update(skip_locked=True).filter(pk=pk).select_related("responsible_unit").first()
-    if case is None or not (case.status in ("assigned", "in_progress") and case.deadline and case.deadline < today):
-        return None  # changed since the candidates were read, or locked by someone at work on it
+def _sweep_one(pk, today: dt.date) -> tuple[str | None, str]:
+    # Lock the case only (``of``): the unit is read along but not locked, and PostgreSQL refuses FOR UPDATE on
+    # the nullable side of the outer join to it anyway.
+    case = (
+        Case.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=pk)
+        .select_related("responsible_unit")
+        .first()
+    )
+    if case is None or not (case.status in OPEN_STATUSES and case.deadline and case.deadline < today):
+        return None, ""  # changed since the candidates were read, or locked by someone at work on it
     days_overdue = (today - case.deadline).days
     if case.overdue_since is None:
         grace = policy_days(category_id=case.category_id, priority=case.priority)[1]
@@ -112,11 +122,11 @@ def _sweep_one(pk, today: dt.date) -> str | None:
             notify(unit=case.responsible_unit, case=case, kind=NotificationKind.PENALTY)
         outcome = "penalised" if created else None
     else:
-        return None
+        return None, case.reference
     case.version += 1
     case._history_user = None
     case.save()
-    return outcome
+    return outcome, case.reference
 
 
 def _escalate_or_note(case: Case, note: str, action: str) -> None:

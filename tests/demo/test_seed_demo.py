@@ -14,6 +14,7 @@ from django.test import override_settings
 from accounts.models import Role, User
 from cadres.models import Cadre, CadreStatus, Department, Rank
 from divisions.models import Division, KeyVillageDesignation
+from grievances.models import Case, CaseEvent
 from households.models import Household, Member
 from households.validators import id_number_birth_date, id_number_sex, validate_id_number, validate_phone
 from ledgers.models import AssistanceRole, DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
@@ -45,6 +46,12 @@ def fingerprint() -> str:
             "household_id", "cadre__phone", "start_date", "end_date", "end_reason"
         ),
         VillageAssistance.objects.order_by("cadre__phone").values_list("cadre__phone", "village_id", "role"),
+        Case.objects.order_by("reference").values_list(
+            "id", "reference", "kind", "status", "level", "household_id", "deadline", "created_at", "version"
+        ),
+        CaseEvent.objects.order_by("case__reference", "at", "action").values_list(
+            "case__reference", "at", "action", "actor__username", "to_status"
+        ),
     ]
     for query in queries:
         for row in query:

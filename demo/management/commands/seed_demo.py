@@ -14,6 +14,7 @@ from demo.plan import DEMO_USERNAMES
 from demo.reset import delete_demo_data, demo_cadres
 from demo.two_factor import demo_devices_ensure
 from divisions.models import Division
+from grievances.models import Case, CaseStatus
 from households.models import Household
 
 DEFAULT_PASSWORD = "songpan-demo-2026"  # noqa: S105 - the documented demo password (Makefile, README)
@@ -22,9 +23,9 @@ DIVISION_FILE = os.path.join("divisions", "data", "songpan-2023.csv")
 
 class Command(BaseCommand):
     help = (
-        "Seed the demo county (households, members, cadres, departments, the four ledgers and one account per "
-        "role) from the real division file. Does nothing if the county already has households, unless --reset. "
-        "Refused in production. The demo accounts' password comes from DEMO_PASSWORD."
+        "Seed the demo county (households, members, cadres, departments, the four ledgers, a year of cases and one "
+        "account per role) from the real division file. Does nothing if the county already has households, unless "
+        "--reset. Refused in production. The demo accounts' password comes from DEMO_PASSWORD."
     )
 
     def add_arguments(self, parser):
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                         f"Demo county already seeded: {seeded} households, "
                         f"{demo_cadres(county_code).count()} cadres — nothing to do."
                     )
+                    if not Case.objects.filter(village__code__startswith=county_code).exists():
+                        self.stdout.write("It has no cases (seeded before cases existed): --reset adds them.")
                     # A database seeded before two-factor sign-in existed: equip leader and office now.
                     users = list(User.objects.filter(username__in=DEMO_USERNAMES))
                     for user in demo_devices_ensure(users, seed=seed):
@@ -104,6 +107,10 @@ class Command(BaseCommand):
             f"unpaired households {c['unpaired_households']}",
             f"  key villages {c['key_villages']} ({c['key_village_designations']} designations), "
             f"officials posted {c['officials']}",
+            f"  cases {c['cases']} over the past year: "
+            + ", ".join(f"{status} {c['cases_' + status]}" for status in CaseStatus.values)
+            + f"; overdue now {c['cases_overdue']}, supervision notices {c['supervision_notices']}, "
+            f"penalties {c['penalties']}; routing rules {c['routing_rules']}",
             f"Demo accounts: {', '.join(summary.usernames)} (password from DEMO_PASSWORD; "
             f"the cadre account carries {c['demo_cadre_households']} households)",
             "leader and office also need a second factor: see manage.py demo_credentials",
