@@ -131,7 +131,19 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing rules")
         ordering = ["category", "township"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "township"], name="routing_rule_unique", nulls_distinct=False),
+            # One rule per category and township, and one county-wide rule per category: NULL townships are
+            # distinct in a plain unique constraint, and NULLS NOT DISTINCT is not available on SQLite.
+            models.UniqueConstraint(
+                fields=["category", "township"],
+                name="routing_rule_unique",
+                violation_error_message=_("This category has a rule for this township already."),
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=Q(township__isnull=True),
+                name="routing_rule_county_wide_unique",
+                violation_error_message=_("This category has a county-wide rule already."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,9 +173,21 @@ class DeadlinePolicy(models.Model):
         ordering = ["category", "priority"]
         constraints = [
             models.UniqueConstraint(
-                fields=["category", "priority"], name="deadline_policy_unique", nulls_distinct=False
+                fields=["category", "priority"],
+                name="deadline_policy_unique",
+                violation_error_message=_("There is a policy for this category and priority already."),
             ),
-            models.CheckConstraint(condition=Q(days__gte=1) & Q(grace_days__gte=1), name="deadline_policy_positive"),
+            models.UniqueConstraint(
+                fields=["priority"],
+                condition=Q(category__isnull=True),
+                name="deadline_policy_catch_all_unique",
+                violation_error_message=_("There is a policy for every category at this priority already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gte=1) & Q(grace_days__gte=1),
+                name="deadline_policy_positive",
+                violation_error_message=_("Days to resolve and days of grace must be at least 1."),
+            ),
         ]
 
     def __str__(self) -> str:

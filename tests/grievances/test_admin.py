@@ -88,14 +88,14 @@ POLICY_ADD, RULE_ADD = "admin:grievances_deadlinepolicy_add", "admin:grievances_
     ("url_name", "data", "message"),
     [
         # a second catch-all "normal" policy (the migration's is there already)
-        (POLICY_ADD, {"priority": "normal", "days": 5, "grace_days": 1}, "already exists"),
+        (POLICY_ADD, {"priority": "normal", "days": 5, "grace_days": 1}, "for every category at this priority already"),
         (
             POLICY_ADD,
             {"priority": "high", "category": "income", "days": 0, "grace_days": 1},
-            "deadline_policy_positive",
+            "must be at least 1",
         ),
         # a second county-wide rule for roads
-        (RULE_ADD, {"category": "roads_transport", "unit": "transport"}, "already exists"),
+        (RULE_ADD, {"category": "roads_transport", "unit": "transport"}, "has a county-wide rule already"),
         (RULE_ADD, {"category": "health", "unit": "transport", "co_units": ["transport"]}, "cannot also be"),
         (RULE_ADD, {"category": "health", "unit": "transport", "township": "513224101201"}, "not a township"),
         (RULE_ADD, {"category": "health", "unit": "transport", "township": "513225101"}, "outside your area"),
