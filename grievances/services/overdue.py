@@ -99,7 +99,7 @@ def _sweep_one(pk, today: dt.date) -> tuple[str | None, str]:
             "deadline": case.deadline,
             "unit": case.responsible_unit,
         }
-        _escalate_or_note(case, note, EventAction.OVERDUE)
+        _escalate_or_note(case, note, EventAction.OVERDUE, today)
         notify(unit=case.responsible_unit, case=case, kind=NotificationKind.OVERDUE)
         outcome = "marked"
     elif case.penalty_after is not None and case.penalty_after < today:
@@ -118,7 +118,7 @@ def _sweep_one(pk, today: dt.date) -> tuple[str | None, str]:
                 "days": days_overdue,
                 "unit": case.responsible_unit,
             }
-            _escalate_or_note(case, note, EventAction.PENALTY)
+            _escalate_or_note(case, note, EventAction.PENALTY, today)
             notify(unit=case.responsible_unit, case=case, kind=NotificationKind.PENALTY)
         outcome = "penalised" if created else None
     else:
@@ -129,8 +129,8 @@ def _sweep_one(pk, today: dt.date) -> tuple[str | None, str]:
     return outcome, case.reference
 
 
-def _escalate_or_note(case: Case, note: str, action: str) -> None:
+def _escalate_or_note(case: Case, note: str, action: str, today: dt.date) -> None:
     if case.level != CaseLevel.COUNTY:
-        escalate_one_level(case=case, actor=None, note=note, action=action)
+        escalate_one_level(case=case, actor=None, note=note, action=action, today=today)
     else:
         event_write(case=case, actor=None, action=action, from_status=case.status, note=note)

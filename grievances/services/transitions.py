@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.scoping import scope_for
 from cadres.models import Department
 from grievances.models import (
+    OPEN_STATUSES,
     AccountabilityKind,
     AccountabilityRecord,
     Case,
@@ -346,17 +347,22 @@ def _escalate(*, actor, case, note, **_ignored):
     return apply
 
 
-def escalate_one_level(*, case: Case, actor: User | None, note: str, action: str = EventAction.ESCALATE) -> None:
-    """Move the case up one level and write the event; an overdue case also gets its supervision notice."""
+def escalate_one_level(
+    *, case: Case, actor: User | None, note: str, action: str = EventAction.ESCALATE, today: dt.date | None = None
+) -> None:
+    """Move the case up one level and write the event; a case overdue on ``today`` (default: today) also gets
+    its supervision notice (once per unit and missed deadline)."""
+    today = today or timezone.localdate()
     before_level = case.level
     case.level = next_level(case.level)
-    if case.is_overdue and case.responsible_unit_id:
+    overdue = case.status in OPEN_STATUSES and case.deadline is not None and case.deadline < today
+    if overdue and case.responsible_unit_id:
         AccountabilityRecord.objects.get_or_create(
             case=case,
             unit_id=case.responsible_unit_id,
             kind=AccountabilityKind.SUPERVISION,
             deadline=case.deadline,
-            defaults={"days_overdue": case.days_overdue, "note": note[:300]},
+            defaults={"days_overdue": (today - case.deadline).days, "note": note[:300]},
         )
     event_write(
         case=case,
