@@ -22,7 +22,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,11 +31,12 @@ from accounts.models import AccessEvent, AccessOutcome, Role
 from divisions.models import Division
 from grievances.models import Case, CaseCategory, CaseKind, CaseUnit, PartyRole
 from grievances.services import case_submit, case_transition, case_update, mediation_record
-from grievances.services.cases import _title_from
+from grievances.services.cases import case_label, title_from
 from grievances.services.disputes import HANDLERS
 from grievances.workflow import standing
+from songpan.api.errors import field_invalid
 from songpan.api.schema import errors
-from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, expected_version
+from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, client_uuid, expected_version
 from songpan.errors import check_version
 
 from .filters import CaseCategoryFilter, CaseFilter, CaseOrderingFilter
@@ -67,17 +67,6 @@ def case_errors(*codes: int) -> dict[int, OpenApiResponse]:
     if 409 in codes:
         answers[409] = CONFLICT
     return dict(sorted(answers.items()))
-
-
-def _as_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _field_error(field: str, message: str) -> ValidationError:
-    return ValidationError({field: [message]})
 
 
 def _log_refusal(request: Request, case: Case | None, reason: str) -> None:
@@ -195,21 +184,21 @@ class CaseViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "version" in data:
-            raise _field_error("version", _("Not used when submitting a case."))
+            raise field_invalid("version", _("Not used when submitting a case."))
         if client_id is not None:
             if data.get("id", client_id) != client_id:
-                raise _field_error("id", _("The id does not match the case addressed."))
+                raise field_invalid("id", _("The id does not match the case addressed."))
             data["id"] = client_id
         household = None
         if data.get("household_id") is not None:
             household = self.scope.households().filter(pk=data["household_id"]).first()
             if household is None:
-                raise _field_error("household", _("There is no such household in your area."))
+                raise field_invalid("household", _("There is no such household in your area."))
         village = None
         if data.get("village_id"):
             village = Division.objects.filter(code=data["village_id"]).first()
             if village is None:
-                raise _field_error(
+                raise field_invalid(
                     "village", _("There is no division with code %(code)s.") % {"code": data["village_id"]}
                 )
         try:
@@ -247,7 +236,7 @@ class CaseViewSet(
     # -- edit --------------------------------------------------------------------------------------------------
 
     def update(self, request: Request, *args, **kwargs) -> Response:
-        client_id = _as_uuid(self.kwargs[self.lookup_field])
+        client_id = client_uuid(self.kwargs[self.lookup_field])
         if client_id is not None and not Case.objects.filter(pk=client_id).exists():
             # Idempotent create by client UUID (offline phones): the first PUT submits the case with this id
             # (201); a replay finds it and, with the same content, changes nothing (200, same version).
@@ -265,7 +254,7 @@ class CaseViewSet(
         serializer.is_valid(raise_exception=True)
         changes = _edits(case, dict(serializer.validated_data))
         if not changes:  # a replay, or nothing to change: no edit, and no refusal for the case's status
-            check_version(case, version, label=_("Case %(reference)s") % {"reference": case.reference})
+            check_version(case, version, label=case_label(case))
             return self._respond(case)
         with _refusals_logged(request, case, "may not edit the case"):
             case = case_update(actor=request.user, case=case, expected_version=version, **changes)
@@ -300,11 +289,11 @@ class CaseViewSet(
 
     def _case_named(self, named: str) -> Case:
         """A case of the caller's scope by id or reference, else a 400 on ``duplicate_of``."""
-        pk = _as_uuid(named)
+        pk = client_uuid(named)
         cases = self.scope.cases()
         found = cases.filter(pk=pk).first() if pk is not None else cases.filter(reference=named).first()
         if found is None:
-            raise _field_error("duplicate_of", _("There is no case %(case)s in your area.") % {"case": named})
+            raise field_invalid("duplicate_of", _("There is no case %(case)s in your area.") % {"case": named})
         return found
 
     @extend_schema(
@@ -362,7 +351,7 @@ def _edits(case: Case, data: dict) -> dict:
     data.pop("version", None)
     client_id = data.pop("id", None)
     if client_id is not None and client_id != case.pk:
-        raise _field_error("id", _("The id does not match the case addressed."))
+        raise field_invalid("id", _("The id does not match the case addressed."))
     changes: dict = {}
     if "household_id" in data and data["household_id"] != case.household_id:
         changes["household"] = data["household_id"]
@@ -373,14 +362,14 @@ def _edits(case: Case, data: dict) -> dict:
         given = sorted((party.get("name", "").strip(), party.get("role", PartyRole.OTHER)) for party in data["parties"])
         held = sorted((party.name, party.role) for party in case.parties.all())
         if given != held:
-            raise _field_error("parties", _("Parties are recorded when the case is submitted."))
+            raise field_invalid("parties", _("Parties are recorded when the case is submitted."))
     for field, name in EDITABLE.items():
         if field in data and data[field] != getattr(case, field):
             changes[name] = data[field]
     description = data.get("description", case.description).strip()
     if "description" in data and description != case.description:
         changes["description"] = data["description"]
-    if "title" in data and (data["title"].strip() or _title_from(description)) != case.title:
+    if "title" in data and (data["title"].strip() or title_from(description)) != case.title:
         changes["title"] = data["title"]
     return changes
 

@@ -197,7 +197,7 @@ def case_submit(
         source=source,
         household=household,
         village=place,
-        title=title or _title_from(description),
+        title=title or title_from(description),
         description=description,
         priority=priority,
         reported_by=actor,
@@ -221,7 +221,8 @@ def case_submit(
     return case
 
 
-def _title_from(description: str) -> str:
+def title_from(description: str) -> str:
+    """The title a case gets when none is given: the description's first line, cut to fit."""
     first_line = description.splitlines()[0] if description else ""
     return first_line[: TITLE_MAX - 1] + "…" if len(first_line) > TITLE_MAX else first_line
 
@@ -270,7 +271,7 @@ def case_update(*, actor: User, case: Case, expected_version: int | None = None,
         )
     if "title" in changes:
         cleaned["title"] = clean_text(changes["title"], "title", errors, max_length=TITLE_MAX, required=False)
-        cleaned["title"] = cleaned["title"] or _title_from(cleaned.get("description", locked.description))
+        cleaned["title"] = cleaned["title"] or title_from(cleaned.get("description", locked.description))
     if cleaned.get("kind", locked.kind) != CaseKind.DISPUTE and locked.parties.exists():
         errors.add("kind", _("This case has parties to a dispute: it stays a dispute."), code="invalid")
     errors.raise_if_any()

@@ -34,9 +34,10 @@ from households.services import (
 )
 from ledgers.models import Pairing
 from ledgers.selectors import coverage_for_division
+from songpan.api.errors import field_invalid
 from songpan.api.filters import validate_code
 from songpan.api.schema import errors
-from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, expected_version
+from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, client_uuid, expected_version
 
 from .filters import CodeOrderingFilter, HouseholdFilter, MemberFilter
 from .serializers import (
@@ -54,28 +55,17 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-def _raise_as_field(field: str, message: str) -> None:
-    raise ValidationError({field: [message]})
-
-
 def _visible_village(scope, code: str) -> Division:
     """The village ``code`` if the caller's scope covers it; else a 400 on ``village`` (nothing is written)."""
     village = Division.objects.filter(code=code).first()
     if village is None:
-        _raise_as_field("village", _("There is no division with code %(code)s.") % {"code": code})
+        raise field_invalid("village", _("There is no division with code %(code)s.") % {"code": code})
     if not scope.covers_division(village.code):
-        _raise_as_field(
+        raise field_invalid(
             "village",
             _("Village %(code)s is outside your area: you may not register households there.") % {"code": code},
         )
     return village
-
-
-def _as_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
@@ -172,7 +162,7 @@ class HouseholdViewSet(
             )
         if client_id is not None:
             if data.get("id", client_id) != client_id:
-                _raise_as_field("id", _("The id does not match the household addressed."))
+                raise field_invalid("id", _("The id does not match the household addressed."))
             data["id"] = client_id
         data["village"] = _visible_village(self.scope, data["village"])
         try:
@@ -185,7 +175,7 @@ class HouseholdViewSet(
         return self._respond(household, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        client_id = _as_uuid(self.kwargs[self.lookup_field])
+        client_id = client_uuid(self.kwargs[self.lookup_field])
         if client_id is not None and not Household.objects.filter(pk=client_id).exists():
             # Idempotent create by client UUID (offline phones): the first PUT registers the household with this
             # id (201); a replay finds it and, with the same content, changes nothing (200, same version).
@@ -205,7 +195,7 @@ class HouseholdViewSet(
         data.pop("version", None)
         client_id = data.pop("id", None)
         if client_id is not None and client_id != household.pk:
-            _raise_as_field("id", _("The id does not match the household addressed."))
+            raise field_invalid("id", _("The id does not match the household addressed."))
         new_status, reason = data.pop("status", None), data.pop("reason", "")
         if not partial:
             data = {**HouseholdWriteSerializer.DEFAULTS, **data}
@@ -220,7 +210,7 @@ class HouseholdViewSet(
                 )
                 version = None  # checked, and the row stays locked until the end of this transaction
             elif reason and new_status is None:
-                _raise_as_field("reason", _("A reason goes with a change of status."))
+                raise field_invalid("reason", _("A reason goes with a change of status."))
             if data:
                 household = household_update(actor=request.user, household=household, expected_version=version, **data)
             elif version is not None:
@@ -276,10 +266,10 @@ class MemberViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "version" in data:
-            _raise_as_field("version", _("Not used when adding a member."))
+            raise field_invalid("version", _("Not used when adding a member."))
         household = self.scope.households().filter(pk=data.pop("household")).first()
         if household is None:
-            _raise_as_field("household", _("There is no such household in your area."))
+            raise field_invalid("household", _("There is no such household in your area."))
         try:
             member = member_create(actor=request.user, household=household, **data)
         except DjangoValidationError as error:
@@ -299,7 +289,7 @@ class MemberViewSet(
         data.pop("version", None)
         client_id = data.pop("id", None)
         if client_id is not None and client_id != member.pk:
-            _raise_as_field("id", _("The id does not match the member addressed."))
+            raise field_invalid("id", _("The id does not match the member addressed."))
         if "household" in data and data["household"] == member.household_id:
             data.pop("household")
         member = member_update(actor=request.user, member=member, expected_version=version, **data)

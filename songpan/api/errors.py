@@ -31,6 +31,11 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+def field_invalid(field: str, message: str) -> exceptions.ValidationError:
+    """A 400 about one field of the request, in DRF's usual shape: ``raise field_invalid("village", ...)``."""
+    return exceptions.ValidationError({field: [message]})
+
+
 def _validation_detail(error: DjangoValidationError):
     if hasattr(error, "error_dict"):
         return {

@@ -5,6 +5,7 @@ call (404 outside the scope), and versioned objects carry an ETag and honour If-
 """
 
 import re
+import uuid
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -40,6 +41,14 @@ class ScopedViewSetMixin:
         obj = self.scope.get_or_404(queryset, request=self.request._request, **lookup)
         self.check_object_permissions(self.request, obj)
         return obj
+
+
+def client_uuid(value: str) -> uuid.UUID | None:
+    """``value`` as the UUID a phone chose for an object it creates offline (``PUT /<resource>/<uuid>/``), or None."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def expected_version(request: Request) -> int | None:
