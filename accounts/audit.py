@@ -2,13 +2,21 @@
 
 Call ``access_log_write`` inside the transaction of the action it records: if the log cannot be written, the
 action fails with it. Never pass a sensitive value (an ID number, a password, a token) in ``detail``.
+
+The only deletion is ``access_log_purge``, the retention purge (``manage.py purge_access_log``, and Celery beat
+nightly: ``accounts.tasks.purge_access_log``).
 """
 
-from typing import Any
+import datetime as dt
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from songpan.errors import field_error
 
 from .models import AccessEvent, AccessLog, AccessOutcome, User
 
@@ -63,3 +71,39 @@ def access_log_write(
         path=(request.path if request else "")[:300],
         detail=detail,
     )
+
+
+class AccessLogPurge(NamedTuple):
+    cutoff: dt.datetime  # entries written before this moment are (or, in a dry run, would be) deleted
+    count: int
+
+
+@transaction.atomic
+def access_log_purge(*, days: int | None = None, dry_run: bool = False) -> AccessLogPurge:
+    """Delete the entries older than ``days`` (default ``ACCESS_LOG_RETENTION_DAYS``); a dry run only counts them.
+
+    Refuses (``ValidationError`` on ``days``, nothing deleted) a retention under
+    ``ACCESS_LOG_MINIMUM_RETENTION_DAYS``. Idempotent: a second run finds nothing more to delete.
+    """
+    days = settings.ACCESS_LOG_RETENTION_DAYS if days is None else days
+    minimum = settings.ACCESS_LOG_MINIMUM_RETENTION_DAYS
+    if days < minimum:
+        raise field_error(
+            "days",
+            _("The access log is kept at least %(minimum)d days."),
+            code="under_minimum_retention",
+            params={"minimum": minimum},
+        )
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    old = AccessLog.objects.filter(at__lt=cutoff)
+    if dry_run:
+        return AccessLogPurge(cutoff, old.count())
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:  # the append-only trigger lets this transaction delete entries past 180 days (migration 0004)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL songpan.access_log_purge = 'on'")
+    deleted, _detail = old.delete()
+    if postgresql:  # and nothing else later in an enclosing transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL songpan.access_log_purge = 'off'")
+    return AccessLogPurge(cutoff, deleted)

@@ -8,8 +8,12 @@ on every request by ``accounts.middleware.SessionLifetimeMiddleware``. Each sess
 API tokens are django-rest-knox tokens (``ApiToken``: only a SHA-512 digest is stored), one per device, expiring
 after ``REST_KNOX["TOKEN_TTL"]``. Every issue, revocation and account disabling writes the access log in the
 same transaction.
+
+Expired sessions and tokens are removed nightly by Celery beat (``accounts.tasks``): the session store keeps an
+expired session until it is cleared, and knox deletes an expired token only when it is presented again.
 """
 
+import logging
 import time
 from importlib import import_module
 from typing import NamedTuple
@@ -27,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from .audit import access_log_write, request_address
 from .models import AccessEvent, ApiToken, User, UserSession
 from .two_factor import SecondFactor, second_factor_check
+
+logger = logging.getLogger(__name__)
 
 # Keys in the session (seconds since the epoch).
 SESSION_STARTED = "songpan_started"
@@ -162,6 +168,24 @@ def user_sessions_end(*, user: User) -> int:
     return len(keys)
 
 
+@transaction.atomic
+def sessions_clear_expired() -> int:
+    """Remove expired sessions from the session store (what ``manage.py clearsessions`` does), then forget the
+    ``UserSession`` rows whose session no longer exists. Returns how many rows were forgotten. Idempotent."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    try:
+        store.clear_expired()
+    except NotImplementedError:
+        logger.warning("The session engine %s cannot clear expired sessions.", settings.SESSION_ENGINE)
+    if hasattr(store, "get_model_class"):  # a database-backed engine (db, cached_db): one query
+        live = store.get_model_class().objects.values("session_key")
+        forgotten, _detail = UserSession.objects.exclude(session_key__in=live).delete()
+        return forgotten
+    gone = [key for key in UserSession.objects.values_list("session_key", flat=True) if not store().exists(key)]
+    forgotten, _detail = UserSession.objects.filter(session_key__in=gone).delete()
+    return forgotten
+
+
 # --- API tokens ---------------------------------------------------------------------------------------------
 
 
@@ -228,6 +252,15 @@ def api_tokens_revoke_all(*, user: User, request: HttpRequest | None = None) -> 
         event=AccessEvent.TOKEN_REVOKED, user=user, request=request, detail={"all_devices": True, "count": count}
     )
     return count
+
+
+@transaction.atomic
+def api_tokens_delete_expired() -> int:
+    """Delete the tokens whose expiry has passed (knox refuses them already; this removes what knox would delete
+    only if they were presented again, e.g. the token of a lost phone). Tokens without an expiry stay. Returns how
+    many were deleted. Idempotent."""
+    deleted, _detail = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
 
 
 # --- Disabling an account ------------------------------------------------------------------------------------

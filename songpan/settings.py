@@ -355,6 +355,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grievances.tasks.sweep_overdue_cases",
         "schedule": crontab(hour=SONGPAN_OVERDUE_SWEEP_HOUR, minute=15),
     },
+    # Nightly housekeeping (local time): the access log past its retention, expired sessions, expired API tokens.
+    "purge-access-log": {
+        "task": "accounts.tasks.purge_access_log",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    "delete-expired-api-tokens": {
+        "task": "accounts.tasks.delete_expired_api_tokens",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
 
 LOGGING = {

@@ -1,11 +1,7 @@
-import datetime as dt
-
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.utils import timezone
 
-from accounts.models import AccessLog
+from accounts.audit import access_log_purge
 
 
 class Command(BaseCommand):
@@ -16,17 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, days, dry_run, **options):
-        days = settings.ACCESS_LOG_RETENTION_DAYS if days is None else days
-        if days < settings.ACCESS_LOG_MINIMUM_RETENTION_DAYS:
-            raise CommandError(f"The access log is kept at least {settings.ACCESS_LOG_MINIMUM_RETENTION_DAYS} days.")
-        cutoff = timezone.now() - dt.timedelta(days=days)
-        old = AccessLog.objects.filter(at__lt=cutoff)
+        try:
+            cutoff, count = access_log_purge(days=days, dry_run=dry_run)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         if dry_run:
-            self.stdout.write(f"{old.count()} entries older than {cutoff:%Y-%m-%d} would be deleted.")
-            return
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL songpan.access_log_purge = 'on'")
-            deleted, _ = old.delete()
-        self.stdout.write(f"Deleted {deleted} access-log entries older than {cutoff:%Y-%m-%d}.")
+            self.stdout.write(f"{count} entries older than {cutoff:%Y-%m-%d} would be deleted.")
+        else:
+            self.stdout.write(f"Deleted {count} access-log entries older than {cutoff:%Y-%m-%d}.")
