@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -23,7 +24,7 @@ class DepartmentKind(models.TextChoices):
 
 
 class Department(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a thing, not a person", "name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     level = models.CharField(_("level"), max_length=12, choices=DepartmentLevel.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=DepartmentKind.choices)

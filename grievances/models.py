@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from divisions.fields import DivisionCodeField
@@ -84,7 +85,7 @@ class CaseCategory(models.Model):
     """What a case is about (education, health, roads, ...); the county can add more in the admin."""
 
     code = models.SlugField(_("code"), max_length=40, primary_key=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("of a thing, not a person", "name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)

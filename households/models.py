@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from songpan import fieldcrypto
@@ -29,7 +30,7 @@ class HouseholdCategory(models.Model):
     """A category a household may belong to (low-income, five-guarantee, ...); the county can add more."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("of a thing, not a person", "name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("cases/", include("grievances.urls")),
+    # Django's language switch (``set_language``): the chooser in every page's top bar posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("households/", include("households.urls")),
     path("", include("reports.urls")),
 ]

@@ -258,6 +258,10 @@ def _logout(role: str, place: str, method: str) -> int:
     return 302 if method == "post" else 405
 
 
+def _set_language(role: str, place: str, method: str) -> int:
+    return 302  # Django's view: every caller is sent back; only a POST changes the language (cookie), nothing else
+
+
 def _admin_index(role: str, place: str, method: str) -> int:
     if method not in {"get", "post"}:
         return 200 if role == "office" else 302  # the admin answers its own way; only the index is probed
@@ -292,6 +296,7 @@ MATRIX: dict[str, Entry] = {
     "account-role": Entry(_object_url("account-role", "accounts", 999_999), _account_role),
     "login": Entry(_fixed("login"), _login, per_place=False),
     "logout": Entry(_fixed("logout"), _logout, per_place=False),
+    "set_language": Entry(_fixed("set_language"), _set_language, per_place=False),
     "api-auth-token": Entry(_fixed("api-auth-token"), _api_token, per_place=False),
     "api-auth-token-revoke": Entry(_fixed("api-auth-token-revoke"), _api_token_revoke, per_place=False),
     "api-auth-token-revoke-all": Entry(_fixed("api-auth-token-revoke-all"), _api_token_revoke_all, per_place=False),

@@ -222,3 +222,28 @@ def test_a_case_from_the_township_to_the_bureau_and_back_to_the_household(browse
     timeline = cadre.locator("table.timeline").inner_text()
     assert demo_server.department_name in timeline and "School transport is the education bureau's." in timeline
     assert "household: Satisfied" in timeline
+
+
+def test_the_language_chooser_turns_the_pages_tibetan_and_back(browser, demo_server):
+    """The chooser in the top bar is a plain form (no script needed); the choice holds for the next pages."""
+    from django.utils import translation
+    from playwright.sync_api import expect
+
+    with translation.override("bo"):
+        cases_in_tibetan = translation.gettext("Cases")
+    page = sign_in(browser, demo_server, "township")
+
+    page.select_option(".language select", "bo")
+    with page.expect_navigation():
+        page.click(".language button")
+
+    expect(page.locator("html")).to_have_attribute("lang", "bo")
+    page.goto("/cases/")
+    expect(page.locator("html")).to_have_attribute("lang", "bo")
+    expect(page.locator("nav.mainnav")).to_contain_text(cases_in_tibetan)
+
+    page.select_option(".language select", "en")
+    with page.expect_navigation():
+        page.click(".language button")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("nav.mainnav")).to_contain_text("Cases")
