@@ -5,9 +5,12 @@ Domain errors raised by the services are turned into their HTTP meaning here, in
 404, ``TransitionNotAllowed`` (cases) 409, ``ServiceUnavailable`` 503.
 """
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -45,6 +48,22 @@ def _validation_detail(error: DjangoValidationError):
     return {"non_field_errors": [str(m) for m in error.messages]}
 
 
+def _parse_error_detail(exc: exceptions.ParseError) -> str:
+    """DRF's JSON parser answers "JSON parse error - <Python's English text>", untranslated; say it in the
+    request's language, with where the body went wrong."""
+    cause = exc.__context__
+    if isinstance(cause, json.JSONDecodeError):
+        return gettext("The request body is not valid JSON: line %(line)d, column %(column)d.") % {
+            "line": cause.lineno,
+            "column": cause.colno,
+        }
+    if isinstance(cause, UnicodeDecodeError):
+        return gettext("The request body is not valid JSON: it must be UTF-8 text.")
+    if isinstance(cause, ValueError):  # NaN or Infinity, which JSON does not have
+        return gettext("The request body is not valid JSON.")
+    return str(exc.detail)  # DRF's own messages ("Malformed request."), translated already
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_validation_detail(exc))
@@ -62,7 +81,7 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ParseError):
-        response.data = {"detail": str(exc.detail)}
+        response.data = {"detail": _parse_error_detail(exc)}
     elif isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
         # A bare list of messages (DRF's search filter refusing a NUL in ``?q=``, for one): the documented
         # shape is an object.

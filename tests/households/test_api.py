@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AccessEvent, AccessLog, Role
 from households.models import Household, HouseholdStatus, Member
@@ -490,7 +491,33 @@ def test_malformed_json_is_400_with_detail(township_client, places):
     response = send(township_client, "post", HOUSEHOLDS, '{"village": ')
 
     assert response.status_code == 400
-    assert set(response.json()) == {"detail"}
+    assert response.json() == {"detail": "The request body is not valid JSON: line 1, column 13."}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"village":\n  "513224101201",\n}', "The request body is not valid JSON: line 3, column 1."),
+        (b'{"village": "\xff"}', "The request body is not valid JSON: it must be UTF-8 text."),
+        (b'{"risk_level": NaN}', "The request body is not valid JSON."),
+    ],
+)
+def test_malformed_json_says_where_and_changes_nothing(township_client, places, body, detail):
+    before = Household.objects.count()
+
+    response = township_client.post(HOUSEHOLDS, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail}
+    assert Household.objects.count() == before
+
+
+def test_malformed_json_is_answered_in_the_requested_language(township_client, places):
+    response = township_client.post(HOUSEHOLDS, "{", content_type="application/json", HTTP_ACCEPT_LANGUAGE="bo")
+
+    with translation.override("bo"):
+        expected = translation.gettext("The request body is not valid JSON: line %(line)d, column %(column)d.")
+    assert response.json() == {"detail": expected % {"line": 1, "column": 2}}
 
 
 # -- changing households -----------------------------------------------------------------------------------------
