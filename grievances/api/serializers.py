@@ -139,10 +139,7 @@ class CaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     duplicate_of = serializers.UUIDField(source="duplicate_of_id", read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField(
         help_text=format_lazy(
-            _(
-                "What the caller may do to the case now (transition actions: {values}). Given on a single case; "
-                "null in lists."
-            ),
+            _("What the caller may do to the case now (transition actions: {values}), in lists as on a single case."),
             values=_values(Action),
         )
     )
@@ -200,11 +197,11 @@ class CaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         parts = [p for p in case.units.all() if p.role == UnitRole.CO and p.status != PartStatus.REFERRED]
         return CaseUnitPartSerializer(parts, many=True).data
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
-    def get_allowed_actions(self, case: Case) -> list[str] | None:
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, case: Case) -> list[str]:
         request = self.context.get("request")
-        if not self.context.get("with_actions") or request is None:
-            return None
+        if request is None:
+            return []
         return [str(action) for action in allowed_actions(request.user, case)]
 
 

@@ -33,7 +33,7 @@ from grievances.models import Case, CaseCategory, CaseKind, CaseUnit, PartyRole
 from grievances.services import case_submit, case_transition, case_update, mediation_record
 from grievances.services.cases import case_label, title_from
 from grievances.services.disputes import HANDLERS
-from grievances.workflow import standing
+from grievances.workflow import standing, with_standing_facts
 from songpan.api.errors import field_invalid
 from songpan.api.schema import errors
 from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, client_uuid, expected_version
@@ -95,7 +95,6 @@ def _refusals_logged(request: Request, case: Case | None, what: str) -> Iterator
     list=extend_schema(
         summary="Cases in your scope",
         responses={200: CaseSerializer(many=True), **errors(400, 404)},
-        description="`allowed_actions` is null in the list; ask for a single case.",
     ),
     retrieve=extend_schema(
         summary="One case, with what you may do to it now", responses={200: CaseSerializer, **errors(404)}
@@ -147,16 +146,14 @@ class CaseViewSet(
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def base_queryset(self) -> QuerySet[Case]:
-        return Case.objects.select_related("category", "village", "responsible_unit").prefetch_related(
+        cases = Case.objects.select_related("category", "village", "responsible_unit").prefetch_related(
             Prefetch("units", queryset=CaseUnit.objects.select_related("unit")), "parties"
         )
+        return with_standing_facts(cases, self.request.user)  # allowed_actions on every row, no query per row
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # The list's filters only: ``?status=`` on a transition must not turn the case into a 404.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "with_actions": self.action != "list"}
 
     def _respond(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.base_queryset().get(pk=case.pk)  # as a GET shows it, with what the caller may do now

@@ -551,7 +551,7 @@ def test_filters(client, case_world, cases):
     assert first["id"] == str(cases["assigned"].pk)
     overdue_row = next(r for r in client.get(CASES).json()["results"] if r["id"] == str(cases["overdue"].pk))
     assert overdue_row["overdue"] is True and overdue_row["days_overdue"] == 3
-    assert overdue_row["allowed_actions"] is None
+    assert overdue_row["allowed_actions"] == client.get(case_url(cases["overdue"])).json()["allowed_actions"]
 
 
 @pytest.mark.parametrize(
@@ -598,9 +598,11 @@ def test_the_cadre_list_query_count_does_not_depend_on_the_page_size(client, cas
         w.to_status(w.submit(), "assigned")
     as_(client, w.cadre)
     for page_size in (1, 200):
-        with django_assert_max_num_queries(CASE_LIST_QUERIES + 1):  # + the cadre behind the account
+        # + the cadre behind the account, looked up by the scope and (whole) by the actions allowed on each row
+        with django_assert_max_num_queries(CASE_LIST_QUERIES + 2):
             response = client.get(CASES, {"page_size": page_size})
         assert len(response.json()["results"]) == min(page_size, 6)
+        assert all(row["allowed_actions"] == [] for row in response.json()["results"])  # assigned: not its turn
 
 
 def test_a_co_unit_part_shows_done_once_reported(client, case_world):
@@ -635,3 +637,23 @@ def test_the_same_parties_are_no_change(client, case_world):
     )
 
     assert response.status_code == 200 and response.json()["version"] == 1
+
+
+@pytest.mark.parametrize("who", ["office", "leader", "township", "township_b", "department", "cadre", "other_cadre"])
+def test_each_list_row_offers_the_actions_its_own_page_offers(client, case_world, who):
+    """The list works out what the caller may do from facts fetched once for the page; it must agree, case by
+    case, with what the case's own page (one query per fact) says."""
+    w = case_world
+    for status in ["submitted", "accepted", "assigned", "in_progress", "resolved", "closed", "rejected"]:
+        w.to_status(w.submit(), status)
+    w.to_status(w.submit(w.township, household=None, village=w.village_a), "resolved")  # nobody's household
+
+    as_(client, getattr(w, who))
+    rows = client.get(CASES, {"page_size": 200}).json()["results"]
+
+    assert rows or who in {"township_b", "other_cadre"}
+    for row in rows:
+        assert row["allowed_actions"] == client.get(case_url(row["id"])).json()["allowed_actions"], row["status"]
+    if who == "cadre":
+        resolved = [row for row in rows if row["status"] == "resolved"]
+        assert resolved and all("close" in row["allowed_actions"] for row in resolved)
