@@ -348,6 +348,12 @@ try:
 except (ValueError, TypeError) as exc:
     raise ImproperlyConfigured("SONGPAN_CASE_PREFIXES must be a JSON object of county code -> prefix") from exc
 
+# The sync feed (songpan/api/sync.py, "Commit order" and "Cursors"): how far back the cursor that ends a walk is
+# held, how long an open writing transaction may hold it further back, how old a cursor may be before a full sync.
+SONGPAN_SYNC_SETTLE_SECONDS = float(os.environ.get("SONGPAN_SYNC_SETTLE_SECONDS", "10"))
+SONGPAN_SYNC_MAX_HOLD_SECONDS = float(os.environ.get("SONGPAN_SYNC_MAX_HOLD_SECONDS", "3600"))
+SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS = float(os.environ.get("SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS", "90"))
+
 # The overdue sweep (grievances.tasks.sweep_overdue_cases), run by Celery beat every day at this hour (local time).
 SONGPAN_OVERDUE_SWEEP_HOUR = int(os.environ.get("SONGPAN_OVERDUE_SWEEP_HOUR", "6"))
 CELERY_BEAT_SCHEDULE = {

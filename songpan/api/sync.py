@@ -44,7 +44,7 @@ it (see Cursors for the page that ends a walk).
 
 Cursors
 -------
-Opaque to clients: URL-safe base64 of ``v1|<scope>|<issued>|<sync time>|<stream>|<id>``, where ``<scope>`` is a
+Opaque to clients: URL-safe base64 of ``v1|<scope>|<issued>|<sync time>|<stream>|<id>[|<low>]``, where ``<scope>`` is a
 short fingerprint of what the scope is made of (the role and the divisions, or the cadre) and ``<issued>`` when
 the cursor was handed out. In the middle of a walk (``more`` true) the position is the key of the last change
 sent; the page that ends a walk hands out "now minus the settle window" (``<stream>`` and ``<id>`` empty), so a
@@ -61,10 +61,17 @@ quiet feed's cursor does not age. Handled cases:
   is skipped, at worst recent changes are sent again (upserts and deletes are idempotent).
 
 Commit order: ``updated_at`` is taken when a row is saved, not when its transaction commits, so a long
-transaction can commit rows older than a cursor already handed out. The cursor that ends a walk is therefore
-``now - SONGPAN_SYNC_SETTLE_SECONDS`` (default 10): the next poll sends again what changed in those last seconds
-(a transaction longer than the window can still be missed). Pages in the middle of a walk
-carry the exact key, so a walk always progresses.
+transaction can commit rows older than a cursor already handed out. The cursor that ends a walk is therefore held
+back to a *horizon*: ``now - SONGPAN_SYNC_SETTLE_SECONDS`` (default 10), and on PostgreSQL no later than the
+start of the oldest transaction that is still writing to the database (``pg_stat_activity``), less the same
+window (for the clocks of the application and database servers). The next poll sends again what changed since
+the horizon: rows of a transaction still open are read once it commits, however long it ran. Pages in the middle
+of a walk carry the exact key, so a walk always progresses, and the lowest horizon seen during the walk
+(``<low>``), so that a transaction that commits in the middle of a walk is read again after it. Two limits: a
+writer open longer than ``SONGPAN_SYNC_MAX_HOLD_SECONDS`` (default 3600) no longer holds the horizon back (a
+session left idle in a transaction must not make every phone download the last days again on every poll), and
+on PostgreSQL the database role must see the other sessions' transactions (the same role, or
+``pg_read_all_stats``). SQLite has one writer at a time and no such view: the settle window alone applies.
 
 Cases follow ``accounts.scoping`` like the rest: a cadre gets the cases of its paired households (entering with
 the pairing, as the household does) and the cases it reported; township and county staff the cases of their area,
@@ -90,6 +97,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce, Greatest
@@ -276,10 +284,12 @@ def _scope_fingerprint(scope: Scope) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:12]
 
 
-def encode_cursor(fingerprint: str, key: Key, *, issued: dt.datetime) -> str:
+def encode_cursor(fingerprint: str, key: Key, *, issued: dt.datetime, low: dt.datetime | None = None) -> str:
     at, stream, pk = key
     times = f"{issued.astimezone(dt.UTC).isoformat()}|{at.astimezone(dt.UTC).isoformat()}"
     raw = f"{_VERSION}|{fingerprint}|{times}|{stream}|{pk}"
+    if low is not None:
+        raw += f"|{low.astimezone(dt.UTC).isoformat()}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -288,6 +298,7 @@ class _Cursor:
     fingerprint: str
     issued: dt.datetime
     key: Key
+    low: dt.datetime | None = None  # the lowest horizon seen so far in the walk (cursors in the middle of one)
 
 
 def _id_type(stream: str) -> Callable[[str], Any]:
@@ -301,11 +312,17 @@ def decode_cursor(cursor: str) -> _Cursor:
     message = _("This sync cursor is not valid: start a full sync without one.")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, fingerprint, issued_text, at_text, stream, pk_text = raw.split("|")
+        fields = raw.split("|")
+        if len(fields) == 6:  # handed out before cursors carried the walk's horizon, or ending a walk
+            fields.append("")
+        version, fingerprint, issued_text, at_text, stream, pk_text, low_text = fields
         issued, at = dt.datetime.fromisoformat(issued_text), dt.datetime.fromisoformat(at_text)
+        low = dt.datetime.fromisoformat(low_text) if low_text else None
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise InvalidCursor(message) from None
     if version != _VERSION or not fingerprint or at.tzinfo is None or issued.tzinfo is None:
+        raise InvalidCursor(message)
+    if low is not None and low.tzinfo is None:
         raise InvalidCursor(message)
     if stream and stream not in _STREAMS:
         raise InvalidCursor(message)
@@ -320,7 +337,7 @@ def decode_cursor(cursor: str) -> _Cursor:
             raise InvalidCursor(message) from None
         if isinstance(pk, int) and not 0 <= pk < 2**63:  # outside any database integer: would not bind
             raise InvalidCursor(message)
-    return _Cursor(fingerprint, issued, (at, stream, pk))
+    return _Cursor(fingerprint, issued, (at, stream, pk), low)
 
 
 # -- streams -------------------------------------------------------------------------------------------------
@@ -451,21 +468,44 @@ class SyncPage:
     changes: list[dict[str, Any]]
 
 
-def _settings_seconds(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
+def _oldest_open_write() -> dt.datetime | None:
+    """When the oldest transaction still writing to this database began (PostgreSQL; None elsewhere or when
+    there is none). ``backend_xid`` is set once a transaction has written; the caller's own is left out."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        # The activity view is read once per transaction and then cached: drop a copy read earlier in this one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def sync_horizon(now: dt.datetime) -> dt.datetime:
+    """The time up to which every change is surely committed and visible (see "Commit order")."""
+    settle = dt.timedelta(seconds=settings.SONGPAN_SYNC_SETTLE_SECONDS)
+    horizon = now - settle
+    open_since = _oldest_open_write()
+    max_hold = dt.timedelta(seconds=settings.SONGPAN_SYNC_MAX_HOLD_SECONDS)
+    if open_since is not None and open_since > now - max_hold:
+        horizon = min(horizon, open_since - settle)
+    return horizon
 
 
 def sync_page(*, user, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPage:
     """One page of the caller's feed after ``cursor`` (None: a full sync). Raises ``InvalidCursor``."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     now = timezone.now()
-    settled = now - dt.timedelta(seconds=_settings_seconds("SONGPAN_SYNC_SETTLE_SECONDS", 10))
-    oldest = now - dt.timedelta(days=_settings_seconds("SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS", 90))
+    settled = sync_horizon(now)
+    oldest = now - dt.timedelta(days=settings.SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS)
     scope = scope_for(user)
     fingerprint = _scope_fingerprint(scope)
 
     since: Key | None = None
     reset = False
+    low = settled  # the lowest horizon of this walk
     if cursor:
         parsed = decode_cursor(cursor)
         if parsed.fingerprint != fingerprint or parsed.issued < oldest:
@@ -474,6 +514,8 @@ def sync_page(*, user, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPa
             since = (settled, "", "")  # from the future: resend rather than skip
         else:
             since = parsed.key
+            if parsed.low is not None:
+                low = min(low, parsed.low)
     ctx = _Context(user=user, scope=scope, since=since)
 
     fetched: list[list[tuple[Key, _Stream, Any]]] = []
@@ -493,11 +535,14 @@ def sync_page(*, user, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPa
     page, more = merged[:limit], len(merged) > limit
     changes = [_change(stream, row, key, user) for key, stream, row in page]
 
-    # In the middle of a walk: the exact key of the last change. At its end: everything up to now has been sent,
-    # so the client resumes from "now minus the settle window" (rows of transactions still open when we read may
-    # commit later with earlier times: they are read again, not lost).
-    last = page[-1][0] if more else (settled, "", "")
-    return SyncPage(cursor=encode_cursor(fingerprint, last, issued=now), more=more, reset=reset, changes=changes)
+    # In the middle of a walk: the exact key of the last change, and the walk's lowest horizon. At its end:
+    # everything up to now has been sent, so the client resumes from that horizon (rows of transactions open
+    # while the walk read may commit later with earlier times: they are read again, not lost).
+    if more:
+        next_cursor = encode_cursor(fingerprint, page[-1][0], issued=now, low=low)
+    else:
+        next_cursor = encode_cursor(fingerprint, (low, "", ""), issued=now)
+    return SyncPage(cursor=next_cursor, more=more, reset=reset, changes=changes)
 
 
 def _change(stream: _Stream, row: Any, key: Key, user) -> dict[str, Any]:
