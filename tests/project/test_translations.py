@@ -48,7 +48,7 @@ def test_every_message_is_translated_and_none_is_fuzzy(code):
     assert not fuzzy, f"{code}: {len(fuzzy)} fuzzy messages, e.g. {fuzzy[:5]}"
 
 
-@pytest.mark.parametrize("code", TRANSLATED)
+@pytest.mark.parametrize("code", [code for code in TRANSLATED if code != settings.LANGUAGE_CODE])
 def test_catalogues_hold_the_same_messages(code):
     """Every language carries every message the default language carries: none of them lags behind the code."""
     default = {(entry.msgctxt, entry.msgid) for entry in entries(settings.LANGUAGE_CODE)}
