@@ -36,8 +36,8 @@ from tests.factories import (
     UserFactory,
     county,
     township,
-    village,
     valid_id_number,
+    village,
 )
 
 GOLDEN = Path(__file__).parent / "golden" / "sync_pages.json"
