@@ -95,8 +95,12 @@ class World:
             PairingFactory(cadre=cadre, household=self.households[1]),
             PairingFactory(cadre=other, household=self.households[2]),
         ]
-        for label, obj in [("cadre-甲", cadre), ("cadre-乙", other), ("department", department)]:
-            self.labels[("int", str(obj.pk))] = label
+        for kind, label, obj in [
+            ("cadre", "cadre-甲", cadre),
+            ("cadre", "cadre-乙", other),
+            ("unit", "department", department),
+        ]:
+            self.labels[(kind, str(obj.pk))] = label
         for n, pairing in enumerate(self.pairings, start=1):
             self.labels[("pairing", str(pairing.pk))] = f"pairing-{n}"
         self.cadre = cadre
@@ -122,8 +126,9 @@ def _label_ints(value: Any, labels: dict[tuple[str, str], str], key: str = "") -
         return {k: _label_ints(v, labels, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_label_ints(v, labels, key) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and key in {"cadre", "responsible_unit", "unit"}:
-        return labels.get(("int", str(value)), f"unknown-{key}")
+    kind = {"cadre": "cadre", "responsible_unit": "unit", "unit": "unit"}.get(key)
+    if kind and isinstance(value, int) and not isinstance(value, bool):
+        return labels.get((kind, str(value)), f"unknown-{key}")
     return value
 
 
