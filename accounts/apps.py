@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         from django.contrib import admin
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from . import auth_events
+        from . import auth_events, scoping  # noqa: F401 - scoping registers the accounts' own rules
         from .auth_views import admin_login_redirect
 
         uid = "accounts.auth_events."

@@ -3,7 +3,7 @@
 Every list, detail, search, export and count of user-dependent data starts from ``scope_for(user)``:
 
     scope = scope_for(request.user)
-    households = scope.filter(Household.objects.all())      # a list
+    households = scope.of(Household)                          # a list (or scope.filter(a queryset))
     household = scope.get_or_404(Household, pk=household_id)  # fetch and authorize in one call
 
 Scopes by role:
@@ -13,52 +13,31 @@ Scopes by role:
 - department staff: everything inside the townships their department supports (active department–township rows);
 - cadre: the households they are paired with (active pairings) and what hangs off them, and their own rows.
 
-Cases follow their village; department staff also see every case their department has (or had) a part in,
-wherever it is; a cadre sees the cases of its households and the cases it reported.
-
-A user with no role, an inactive user or an anonymous user sees nothing. A model nobody declared here is visible
-to nobody: adding a model that holds user-dependent data means adding its rule below.
+This module is the mechanism only. Each app declares the rules of its own models in ``<app>/scoping.py`` and
+registers them from its ``AppConfig.ready()`` with ``register(Model, Rule(...))``; the two facts the mechanism
+needs about the domain (which townships a department supports, which cadre an account is) are registered the same
+way with ``register_basis``. A user with no role, an inactive user or an anonymous user sees nothing, and a model
+nobody registered is visible to nobody.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from cadres.models import Cadre, Department
 from divisions.models import Division, KeyVillageDesignation
-from grievances.models import Case, CaseCategory, CaseUnit
-from households.models import Household, IncomeSource, Member
-from ledgers.models import DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
 
 from .audit import access_log_write
 from .models import AccessEvent, AccessOutcome, Role, User
 
-# "Within the user's divisions": the lookup path from each model to a division code.
-# "Of the cadre": a Q built from the cadre's id, for the cadre role.
 
-
-def _cadre_pairs(path: str) -> Callable[[int], Q]:
-    """Q: the row's household (reached by ``path``) has an active pairing with the cadre."""
-
-    def build(cadre_id: int) -> Q:
-        pairing = Pairing.objects.filter(household=OuterRef(path), cadre_id=cadre_id, end_date__isnull=True)
-        return Q(Exists(pairing))
-
-    return build
-
-
-def _own(path: str) -> Callable[[int], Q]:
-    return lambda cadre_id: Q(**{path: cadre_id})
-
-
-def _within(*paths: str) -> Callable[[str], Q]:
-    """Q: any of the lookup ``paths`` (to a division code) lies inside division ``code``."""
+def within(*paths: str) -> Callable[[str], Q]:
+    """A ``Rule.within``: any of the lookup ``paths`` (to a division code) lies inside division ``code``."""
 
     def build(code: str) -> Q:
         condition = Q(pk__in=[])
@@ -69,26 +48,9 @@ def _within(*paths: str) -> Callable[[str], Q]:
     return build
 
 
-def _cadre_within(code: str) -> Q:
-    """Cadres who live or work in ``code``, are posted there (officials from provincial organs, for example), or
-    carry a household there (county cadres paired with the township's households)."""
-    posted = VillageAssistance.objects.active().filter(cadre=OuterRef("pk"), village__code__startswith=code)
-    pairs = Pairing.objects.active().filter(cadre=OuterRef("pk"), household__village__code__startswith=code)
-    return _within("division__code", "department__division__code")(code) | Q(Exists(posted)) | Q(Exists(pairs))
-
-
-def _department_within(code: str) -> Q:
-    """Departments of ``code`` (its township governments) and the departments supporting a township there."""
-    supports = DepartmentSupport.objects.active().filter(department=OuterRef("pk"), township__code__startswith=code)
-    return _within("division__code")(code) | Q(Exists(supports))
-
-
-def _case_of_cadre(cadre_id: int) -> Q:
-    return Q(reporter_cadre_id=cadre_id) | _cadre_pairs("household_id")(cadre_id)
-
-
-def _case_of_department(department_id: int) -> Q:
-    return Q(Exists(CaseUnit.objects.filter(case=OuterRef("pk"), unit_id=department_id)))
+def own(path: str) -> Callable[[int], Q]:
+    """A ``Rule.of_cadre``: the row's ``path`` is the cadre's id (its own pairings, its own record)."""
+    return lambda cadre_id: Q(**{path: cadre_id})
 
 
 @dataclass(frozen=True)
@@ -101,39 +63,53 @@ class Rule:
     of_department_alone: bool = False
 
 
-RULES: dict[type[models.Model], Rule] = {
-    Division: Rule(within=None, public=True),
-    KeyVillageDesignation: Rule(within=None, public=True),
-    Household: Rule(within=_within("village__code"), of_cadre=_cadre_pairs("pk")),
-    Member: Rule(within=_within("household__village__code"), of_cadre=_cadre_pairs("household_id")),
-    IncomeSource: Rule(within=_within("household__village__code"), of_cadre=_cadre_pairs("household_id")),
-    Pairing: Rule(within=_within("household__village__code"), of_cadre=_own("cadre_id")),
-    LeaderAssignment: Rule(within=_within("township__code"), of_cadre=_own("cadre_id")),
-    DepartmentSupport: Rule(within=_within("township__code")),
-    VillageAssistance: Rule(within=_within("village__code"), of_cadre=_own("cadre_id")),
-    Cadre: Rule(within=_cadre_within, of_cadre=_own("pk")),
-    User: Rule(
+RULES: dict[type[models.Model], Rule] = {}
+
+
+def register(model: type[models.Model], rule: Rule) -> None:
+    """Declare who sees rows of ``model`` (from the model's own app, in ``AppConfig.ready()``)."""
+    if RULES.get(model, rule) != rule:
+        raise RuntimeError(f"{model._meta.label} has a scope rule already")
+    RULES[model] = rule
+
+
+@dataclass
+class _Basis:
+    department_townships: Callable[[int], Iterable[str]] = lambda department_id: ()
+    cadre_of_user: Callable[[Any], int | None] = lambda user: None
+
+
+_BASIS = _Basis()
+
+
+def register_basis(
+    *,
+    department_townships: Callable[[int], Iterable[str]] | None = None,
+    cadre_of_user: Callable[[Any], int | None] | None = None,
+) -> None:
+    """Tell the mechanism which township codes a department supports now (the ledgers app) and which cadre an
+    account belongs to (the cadres app). Until they are registered, departments and cadres see nothing."""
+    if department_townships is not None:
+        _BASIS.department_townships = department_townships
+    if cadre_of_user is not None:
+        _BASIS.cadre_of_user = cadre_of_user
+
+
+# Reference data, and the accounts themselves (this app's own models).
+register(Division, Rule(within=None, public=True))
+register(KeyVillageDesignation, Rule(within=None, public=True))
+register(
+    User,
+    Rule(
         # Accounts scoped inside the division, plus new accounts not yet given any role or scope (so that the
         # office can give them one); an account holds no personal data beyond its name.
         within=lambda code: (
-            _within("division__code", "department__division__code", "cadre__division__code")(code)
+            within("division__code", "department__division__code", "cadre__division__code")(code)
             | Q(role="", division__isnull=True, department__isnull=True, cadre__isnull=True)
         ),
-        of_cadre=_own("cadre__pk"),
+        of_cadre=own("cadre__pk"),
     ),
-    Case: Rule(
-        within=_within("village__code"),
-        of_cadre=_case_of_cadre,
-        of_department=_case_of_department,
-        of_department_alone=True,
-    ),
-    CaseCategory: Rule(within=None, public=True),
-    Department: Rule(
-        within=_department_within,
-        of_department=lambda department_id: Q(pk=department_id),
-        of_cadre=lambda cadre_id: Q(Exists(Cadre.objects.filter(pk=cadre_id, department=OuterRef("pk")))),
-    ),
-}
+)
 
 
 class Scope:
@@ -152,15 +128,14 @@ class Scope:
         if self.role in {Role.COUNTY_LEADER, Role.COUNTY_OFFICE, Role.TOWNSHIP}:
             return (self.user.division_id,) if self.user.division_id else ()
         if self.role == Role.DEPARTMENT and self.user.department_id:
-            codes = DepartmentSupport.objects.active().filter(department_id=self.user.department_id)
-            return tuple(sorted(codes.values_list("township_id", flat=True)))
+            return tuple(sorted(_BASIS.department_townships(self.user.department_id)))
         return ()
 
     @cached_property
     def cadre_id(self) -> int | None:
         if self.role != Role.CADRE:
             return None
-        return Cadre.objects.filter(user=self.user).values_list("pk", flat=True).first()
+        return _BASIS.cadre_of_user(self.user)
 
     @property
     def sees_anything(self) -> bool:
@@ -221,20 +196,9 @@ class Scope:
             )
             raise Http404 from exc
 
-    def households(self) -> QuerySet[Household]:
-        return self.filter(Household.objects.all())
-
-    def members(self) -> QuerySet[Member]:
-        return self.filter(Member.objects.all())
-
-    def pairings(self) -> QuerySet[Pairing]:
-        return self.filter(Pairing.objects.all())
-
-    def cadres(self) -> QuerySet[Cadre]:
-        return self.filter(Cadre.objects.all())
-
-    def cases(self) -> QuerySet[Case]:
-        return self.filter(Case.objects.all())
+    def of(self, model: type[models.Model]) -> QuerySet:
+        """Every row of ``model`` the user may see."""
+        return self.filter(model._default_manager.all())
 
     def covers_division(self, code: str) -> bool:
         """True when everything in division ``code`` lies inside the user's scope."""

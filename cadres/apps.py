@@ -6,3 +6,8 @@ class CadresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cadres"
     verbose_name = _("Cadres")
+
+    def ready(self) -> None:
+        from . import scoping
+
+        scoping.register_rules()

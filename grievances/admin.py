@@ -315,7 +315,7 @@ class ScopedThroughCaseMixin:
         queryset = super().get_queryset(request)
         if admin_sees_everything(request.user):
             return queryset
-        return queryset.filter(case__in=scope_for(request.user).cases().values("pk"))
+        return queryset.filter(case__in=scope_for(request.user).of(Case).values("pk"))
 
 
 @admin.register(CaseEvent)

@@ -6,3 +6,8 @@ class GrievancesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grievances"
     verbose_name = _("Grievances")
+
+    def ready(self) -> None:
+        from . import scoping
+
+        scoping.register_rules()

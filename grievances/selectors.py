@@ -97,7 +97,7 @@ def _list_columns(queryset: QuerySet[Case]) -> QuerySet[Case]:
 def case_list(*, user: User, filters: dict[str, Any], today: dt.date | None = None) -> QuerySet[Case]:
     """The cases ``user`` may see, narrowed by ``filters`` (cleaned ``CaseFilterForm`` data) and sorted."""
     today = today or timezone.localdate()
-    cases = _list_columns(scope_for(user).cases())
+    cases = _list_columns(scope_for(user).of(Case))
     if filters.get("status"):
         cases = cases.filter(status=filters["status"])
     if filters.get("category"):
@@ -120,14 +120,14 @@ def case_list(*, user: User, filters: dict[str, Any], today: dt.date | None = No
 
 def case_filter_units(*, user: User) -> QuerySet[Department]:
     """The units that hold a case the user can see (the unit filter's choices)."""
-    held = scope_for(user).cases().filter(responsible_unit=OuterRef("pk"))
+    held = scope_for(user).of(Case).filter(responsible_unit=OuterRef("pk"))
     return Department.objects.filter(Exists(held)).order_by("division_id", "name")
 
 
 def case_filter_places(*, user: User) -> list[Division]:
     """Townships and villages with a case the user can see, townships first of their villages."""
     villages = Division.objects.filter(
-        Exists(scope_for(user).cases().filter(village=OuterRef("pk"))), level=Level.VILLAGE
+        Exists(scope_for(user).of(Case).filter(village=OuterRef("pk"))), level=Level.VILLAGE
     ).select_related("parent")
     places: list[Division] = []
     seen: set[str] = set()
@@ -161,13 +161,13 @@ def case_get(*, user: User, pk: Any, request: HttpRequest | None = None) -> Case
 
 def case_by_reference(*, user: User, reference: str) -> Case | None:
     """A case the user can see, by its reference (the "duplicate of" field), or None."""
-    return scope_for(user).cases().filter(reference=reference.strip().upper()).first()
+    return scope_for(user).of(Case).filter(reference=reference.strip().upper()).first()
 
 
 def household_cases(*, user: User, household: Household) -> QuerySet[Case]:
     return (
         scope_for(user)
-        .cases()
+        .of(Case)
         .filter(household=household)
         .select_related("responsible_unit")
         .order_by("-created_at", "id")
@@ -180,7 +180,7 @@ def household_get(*, user: User, pk: Any, request: HttpRequest | None = None) ->
 
 def submit_households(*, user: User) -> QuerySet[Household]:
     """A cadre's households (the cadre reports only for them); the new-case form offers them."""
-    return scope_for(user).households().select_related("village").order_by("village_id", "number")
+    return scope_for(user).of(Household).select_related("village").order_by("village_id", "number")
 
 
 def submit_villages(*, user: User) -> QuerySet[Division]:
@@ -209,7 +209,7 @@ def case_inbox(*, user: User) -> QuerySet[Case]:
     """Open cases in which a unit the user acts for has a part still to do, the most urgent first."""
     pending = CaseUnit.objects.filter(case=OuterRef("pk"), unit__in=acting_units(user), status=PartStatus.PENDING)
     return (
-        _list_columns(scope_for(user).cases())
+        _list_columns(scope_for(user).of(Case))
         .filter(Exists(pending), status__in=OPEN_STATUSES)
         .annotate(priority_rank=PRIORITY_RANK)
         .order_by(F("deadline").asc(nulls_last=True), "priority_rank", "created_at", "id")
@@ -243,7 +243,7 @@ def overdue_board(*, user: User, today: dt.date | None = None) -> list[UnitRow]:
     cases, the average days from listing to closing, and supervision notices and penalties recorded against the
     unit for those cases. Two queries, whatever the number of units and cases."""
     today = today or timezone.localdate()
-    cases = scope_for(user).cases()
+    cases = scope_for(user).of(Case)
     overdue = Q(status__in=OPEN_STATUSES, deadline__lt=today)
     per_unit = (
         cases.filter(responsible_unit__isnull=False)

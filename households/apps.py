@@ -6,3 +6,8 @@ class HouseholdsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "households"
     verbose_name = _("Households")
+
+    def ready(self) -> None:
+        from . import scoping
+
+        scoping.register_rules()

@@ -6,3 +6,8 @@ class LedgersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ledgers"
     verbose_name = _("Ledgers")
+
+    def ready(self) -> None:
+        from . import scoping
+
+        scoping.register_rules()

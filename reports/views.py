@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import scope_for
 from divisions.models import Division
+from households.models import Household
 from ledgers.selectors import coverage_by_child, coverage_for_division
 
 
@@ -14,7 +15,7 @@ from ledgers.selectors import coverage_by_child, coverage_for_division
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    households = scope.households()
+    households = scope.of(Household)
     context: dict = {"sees_anything": scope.sees_anything}
     codes = scope.division_codes
     # One division in scope (county, township): its figures and its children. Several (a department's

@@ -34,6 +34,7 @@ from grievances.services import case_submit, case_transition, case_update, media
 from grievances.services.cases import case_label, title_from
 from grievances.services.disputes import HANDLERS
 from grievances.workflow import standing, with_standing_facts
+from households.models import Household
 from songpan.api.errors import field_invalid
 from songpan.api.schema import errors
 from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, client_uuid, expected_version
@@ -188,7 +189,7 @@ class CaseViewSet(
             data["id"] = client_id
         household = None
         if data.get("household_id") is not None:
-            household = self.scope.households().filter(pk=data["household_id"]).first()
+            household = self.scope.of(Household).filter(pk=data["household_id"]).first()
             if household is None:
                 raise field_invalid("household", _("There is no such household in your area."))
         village = None
@@ -287,7 +288,7 @@ class CaseViewSet(
     def _case_named(self, named: str) -> Case:
         """A case of the caller's scope by id or reference, else a 400 on ``duplicate_of``."""
         pk = client_uuid(named)
-        cases = self.scope.cases()
+        cases = self.scope.of(Case)
         found = cases.filter(pk=pk).first() if pk is not None else cases.filter(reference=named).first()
         if found is None:
             raise field_invalid("duplicate_of", _("There is no case %(case)s in your area.") % {"case": named})

@@ -382,7 +382,7 @@ def _duplicate(*, actor, case, errors, note, duplicate_of, target, **_ignored):
         errors.add("duplicate_of", _("A case cannot repeat itself."), code="invalid")
     elif duplicate_of.status == CaseStatus.DUPLICATE:
         errors.add("duplicate_of", _("Name the original case, not another duplicate."), code="invalid")
-    elif not scope_for(actor).cases().filter(pk=duplicate_of.pk).exists():
+    elif not scope_for(actor).of(Case).filter(pk=duplicate_of.pk).exists():
         errors.add("duplicate_of", _("There is no such case in your area."), code="not_found")
 
     def apply():

@@ -267,7 +267,7 @@ class MemberViewSet(
         data = dict(serializer.validated_data)
         if "version" in data:
             raise field_invalid("version", _("Not used when adding a member."))
-        household = self.scope.households().filter(pk=data.pop("household")).first()
+        household = self.scope.of(Household).filter(pk=data.pop("household")).first()
         if household is None:
             raise field_invalid("household", _("There is no such household in your area."))
         try:
@@ -342,7 +342,7 @@ class CoverageView(APIView):
                 validate_code(within)
             except DjangoValidationError as error:
                 raise ValidationError({"within": error.messages}) from None
-        households = scope_for(request.user).households()
+        households = scope_for(request.user).of(Household)
         coverage = coverage_for_division(within or "", households=households, unpaired_limit=20)
         body = {
             "within": within,

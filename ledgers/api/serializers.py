@@ -13,6 +13,7 @@ from cadres.api.serializers import (
     scoped_lookup,
 )
 from cadres.models import Cadre, Department
+from households.models import Household
 from ledgers.models import AssistanceRole, DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
 from songpan.api.serializers import StrictSerializer
 
@@ -93,7 +94,7 @@ class LedgerCreateSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def _cadre(self, value: int) -> Cadre:
-        return scoped_lookup(self.context["scope"].cadres(), value, _("Cadre"))
+        return scoped_lookup(self.context["scope"].of(Cadre), value, _("Cadre"))
 
 
 class LedgerEndSerializer(StrictSerializer):
@@ -112,7 +113,7 @@ class PairingCreateSerializer(LedgerCreateSerializer):
         return self._cadre(value)
 
     def validate_household(self, value):
-        return scoped_lookup(self.context["scope"].households(), value, _("Household"))
+        return scoped_lookup(self.context["scope"].of(Household), value, _("Household"))
 
 
 class LeaderAssignmentCreateSerializer(LedgerCreateSerializer):

@@ -194,8 +194,8 @@ def test_each_user_sees_exactly_the_households_and_members_of_its_scope(world, w
     scope = scope_for(world.users[who])
 
     # then it holds exactly the expected ones
-    assert ids(scope.households()) == world.ids("households", expected)
-    assert ids(scope.members()) == world.member_ids(expected)
+    assert ids(scope.of(Household)) == world.ids("households", expected)
+    assert ids(scope.of(Member)) == world.member_ids(expected)
     assert ids(scope.filter(Member.objects.select_related("household"))) == world.member_ids(expected)
 
 
@@ -205,8 +205,8 @@ def test_each_user_sees_exactly_the_pairings_cadres_and_departments_of_its_scope
 
     scope = scope_for(world.users[who])
 
-    assert ids(scope.pairings()) == world.ids("pairings", expected["pairings"])
-    assert ids(scope.cadres()) == world.ids("cadres", expected["cadres"])
+    assert ids(scope.of(Pairing)) == world.ids("pairings", expected["pairings"])
+    assert ids(scope.of(Cadre)) == world.ids("cadres", expected["cadres"])
     assert ids(scope.filter(Department.objects.all())) == world.ids("departments", expected["departments"])
 
 
@@ -289,20 +289,20 @@ def test_a_model_nobody_declared_is_visible_to_nobody(world, who):
 def test_an_ended_pairing_no_longer_gives_the_cadre_its_household(world):
     # given the cadre sees the household of its pairing in A2
     cadre = world.users["cadre"]
-    assert world.households["a2"].pk in ids(scope_for(cadre).households())
+    assert world.households["a2"].pk in ids(scope_for(cadre).of(Household))
 
     # when the pairing ends
     pairing_end(actor=world.users["township"], pairing=world.pairings["a2"], reason="调离")
 
     # then the household and its members are out of the cadre's scope (the ledger row is still its own)
     scope = scope_for(cadre)
-    assert ids(scope.households()) == world.ids("households", {"a1"})
-    assert ids(scope.members()) == world.member_ids({"a1"})
-    assert ids(scope.pairings()) == world.ids("pairings", {"a1", "a2"})
+    assert ids(scope.of(Household)) == world.ids("households", {"a1"})
+    assert ids(scope.of(Member)) == world.member_ids({"a1"})
+    assert ids(scope.of(Pairing)) == world.ids("pairings", {"a1", "a2"})
     with pytest.raises(Http404):
         scope.get_or_404(Household, pk=world.households["a2"].pk)
     # and a township's staff still see it
-    assert world.households["a2"].pk in ids(scope_for(world.users["township"]).households())
+    assert world.households["a2"].pk in ids(scope_for(world.users["township"]).of(Household))
 
 
 def test_a_department_whose_support_ended_sees_nothing(world):
@@ -315,10 +315,10 @@ def test_a_department_whose_support_ended_sees_nothing(world):
     # then the department's staff see nothing at all
     scope = scope_for(world.users["department"])
     assert scope.division_codes == () and not scope.sees_anything
-    assert not scope.households().exists()
-    assert not scope.members().exists()
-    assert not scope.pairings().exists()
-    assert not scope.cadres().exists()
+    assert not scope.of(Household).exists()
+    assert not scope.of(Member).exists()
+    assert not scope.of(Pairing).exists()
+    assert not scope.of(Cadre).exists()
     assert not scope.filter(Department.objects.all()).exists()
 
 
@@ -329,7 +329,7 @@ def test_a_department_sees_every_township_it_supports(world):
     scope = scope_for(world.users["department"])
 
     assert scope.division_codes == ("513224101", "513224102")
-    assert ids(scope.households()) == world.ids("households", TOWNSHIP_A | {"b"})
+    assert ids(scope.of(Household)) == world.ids("households", TOWNSHIP_A | {"b"})
 
 
 def test_a_cadre_account_without_its_cadre_record_sees_nothing(world):
@@ -339,7 +339,7 @@ def test_a_cadre_account_without_its_cadre_record_sees_nothing(world):
     scope = scope_for(lonely)
 
     assert scope.cadre_id is None and not scope.sees_anything
-    assert not scope.households().exists() and not scope.pairings().exists()
+    assert not scope.of(Household).exists() and not scope.of(Pairing).exists()
 
 
 # --- fetch and authorize in one call ------------------------------------------------------------------------
@@ -436,11 +436,11 @@ def test_a_division_role_lists_its_households_in_one_query(world, who, extra, dj
 
     # when the list is evaluated, then it takes one query whatever its length
     with django_assert_num_queries(1):
-        households = list(scope_for(user).households())
+        households = list(scope_for(user).of(Household))
     assert len(households) == len(EXPECTED[who]["households"]) + extra
 
     with django_assert_num_queries(1):
-        list(scope_for(user).members())
+        list(scope_for(user).of(Member))
 
 
 @pytest.mark.parametrize("extra", [0, 25])
@@ -452,14 +452,14 @@ def test_department_and_cadre_list_their_households_in_two_queries_at_most(
     user = world.users[who]
 
     with django_assert_max_num_queries(2):  # the support rows (or the cadre row), then the households
-        households = list(scope_for(user).households())
+        households = list(scope_for(user).of(Household))
     assert len(households) == len(EXPECTED[who]["households"]) + (extra if who == "department" else 0)
 
 
 @pytest.mark.parametrize("who", WITHOUT_ACCESS)
 def test_users_without_access_cost_no_query(world, who, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert list(scope_for(world.users[who]).households()) == []
+        assert list(scope_for(world.users[who]).of(Household)) == []
 
 
 def test_township_staff_see_a_county_cadre_while_it_carries_one_of_their_households(world):
@@ -467,8 +467,40 @@ def test_township_staff_see_a_county_cadre_while_it_carries_one_of_their_househo
     pairing = PairingFactory(cadre=county_cadre, household=world.households["a1_unpaired"])
     scope = scope_for(world.users["township"])
 
-    assert county_cadre.pk in ids(scope.cadres())
+    assert county_cadre.pk in ids(scope.of(Cadre))
 
     pairing.end_date, pairing.end_reason = pairing.start_date, "调整"
     pairing.save()
-    assert county_cadre.pk not in ids(scope_for(world.users["township"]).cadres())
+    assert county_cadre.pk not in ids(scope_for(world.users["township"]).of(Cadre))
+
+
+def test_every_app_registers_the_rules_of_its_own_models():
+    from accounts import scoping
+
+    registered = {model._meta.label for model in scoping.RULES}
+
+    assert {
+        "households.Household",
+        "households.Member",
+        "households.IncomeSource",
+        "ledgers.Pairing",
+        "ledgers.LeaderAssignment",
+        "ledgers.DepartmentSupport",
+        "ledgers.VillageAssistance",
+        "cadres.Cadre",
+        "cadres.Department",
+        "grievances.Case",
+        "grievances.CaseCategory",
+        "accounts.User",
+        "divisions.Division",
+        "divisions.KeyVillageDesignation",
+    } <= registered
+
+
+def test_a_second_different_rule_for_a_model_is_refused():
+    from accounts import scoping
+    from households.models import Household
+
+    with pytest.raises(RuntimeError):
+        scoping.register(Household, scoping.Rule(within=None, public=True))
+    assert scoping.RULES[Household].public is False
