@@ -1,5 +1,8 @@
 """The records toolkit (songpan/records.py): lock, check the version the caller edited, save the next version."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -104,3 +107,17 @@ def test_a_constraint_refusing_the_save_becomes_the_clear_error_and_the_transact
     with pytest.raises(IntegrityError):
         save_new(duplicate, on_integrity_error=lambda: None)  # nothing to explain: the database's error goes on
     assert Household.objects.filter(number="0001").count() == 1
+
+
+def test_no_service_bumps_a_version_by_hand():
+    """Every version bump goes through ``save_next_version`` (issue 11): none written by hand elsewhere."""
+    root = Path(__file__).resolve().parents[2]
+    apps = [path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".") and path.name != "tests"]
+    sources = (path for app in apps for path in app.rglob("*.py") if "migrations" not in path.parts)
+    by_hand = [
+        str(path.relative_to(root))
+        for path in sources
+        if re.search(r"\.version\s*(\+=|=\s*\w+\.version\s*\+)", path.read_text(encoding="utf-8"))
+        and path != root / "songpan" / "records.py"
+    ]
+    assert by_hand == []
