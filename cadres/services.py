@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from divisions.models import Division, Level
 from households.validators import validate_phone
-from songpan.errors import FieldErrors, StaleVersionError, check_version, field_error
+from songpan.errors import FieldErrors, StaleVersionError, field_error
+from songpan.records import copy_saved_fields, lock_for_update, save_next_version
 
 from .models import Cadre, Department, DepartmentKind, DepartmentLevel, Rank
 
@@ -265,6 +266,11 @@ def cadre_create(
     return cadre
 
 
+def _cadre_label(cadre: Cadre) -> str:
+    """How a stale-version refusal names the cadre."""
+    return gettext("Cadre %(name)s") % {"name": cadre.name}
+
+
 @transaction.atomic
 def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | None = None, **changes: Any) -> Cadre:
     """Correct a cadre's record; bumps ``version`` when anything changed.
@@ -277,8 +283,7 @@ def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | No
         CADRE_UPDATABLE_FIELDS,
         {"status": _("The status changes with a transfer or retirement, which also hands over the ledgers.")},
     )
-    locked: Cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
-    check_version(locked, expected_version, label=gettext("Cadre %(name)s") % {"name": locked.name})
+    locked = lock_for_update(cadre, expected_version=expected_version, label=_cadre_label)
     before = {field.attname: getattr(locked, field.attname) for field in locked._meta.concrete_fields}
     for name, value in changes.items():
         if name in ("title", "ethnicity"):
@@ -302,9 +307,6 @@ def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | No
     errors.raise_if_any()
 
     if any(getattr(locked, attname) != value for attname, value in before.items()):
-        locked.version += 1
-        locked._history_user = actor
-        locked.save()
-    for field in locked._meta.concrete_fields:
-        setattr(cadre, field.attname, getattr(locked, field.attname))
+        save_next_version(locked, actor=actor)
+    copy_saved_fields(locked, cadre)
     return locked

@@ -1,8 +1,9 @@
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import translation
 
 # Argon2 takes about 0.2 s a password by design; tests/accounts/test_passwords.py checks that the project uses it.
@@ -47,3 +48,17 @@ def in_process_wsgi():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def migration_rows_put_back(django_db_setup, django_db_blocker):
+    """For a module of committed tests (``tests/concurrency.py``): after them, put back the rows the migrations
+    made (case categories, deadline policies, content types, ...), which their flush deleted, so that later tests
+    find the database as it was."""
+    with django_db_blocker.unblock():
+        rows = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
+        connection.creation.deserialize_db_from_string(rows)

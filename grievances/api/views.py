@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -37,7 +35,13 @@ from grievances.workflow import standing, with_standing_facts
 from households.models import Household
 from songpan.api.errors import field_invalid
 from songpan.api.schema import errors
-from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, client_uuid, expected_version
+from songpan.api.viewsets import (
+    IdempotentCreateMixin,
+    ScopedViewSetMixin,
+    VersionedMixin,
+    client_uuid,
+    expected_version,
+)
 from songpan.errors import check_version
 
 from .filters import CaseCategoryFilter, CaseFilter, CaseOrderingFilter
@@ -127,6 +131,7 @@ def _refusals_logged(request: Request, case: Case | None, what: str) -> Iterator
 class CaseViewSet(
     ScopedViewSetMixin,
     VersionedMixin,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -156,7 +161,7 @@ class CaseViewSet(
         # The list's filters only: ``?status=`` on a transition must not turn the case into a 404.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def _respond(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+    def respond(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.base_queryset().get(pk=case.pk)  # as a GET shows it, with what the caller may do now
         return Response(self.get_serializer(fresh).data, status=code)
 
@@ -171,10 +176,8 @@ class CaseViewSet(
 
     # -- submit ------------------------------------------------------------------------------------------------
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        return self._submit(request)
-
-    def _submit(self, request: Request, *, client_id: uuid.UUID | None = None) -> Response:
+    def create_from_request(self, request: Request, *, client_id: uuid.UUID | None) -> Response:
+        # A PUT of an unknown id, or a POST: submit the case (IdempotentCreateMixin answers the replays).
         if request.user.role not in SUBMITTING_ROLES:
             _log_refusal(request, None, "may not submit cases")
             raise PermissionDenied(_("Your role may not submit cases."))
@@ -199,46 +202,29 @@ class CaseViewSet(
                 raise field_invalid(
                     "village", _("There is no division with code %(code)s.") % {"code": data["village_id"]}
                 )
-        try:
-            with _refusals_logged(request, None, "may not submit cases"):
-                case = case_submit(
-                    actor=request.user,
-                    id=data.get("id"),
-                    kind=data["kind"],
-                    category=data["category_id"],
-                    description=data["description"],
-                    source=data["source"],
-                    household=household,
-                    village=village,
-                    title=data["title"],
-                    priority=data["priority"],
-                    parties=data.get("parties"),
-                )
-        except DjangoValidationError as error:
-            codes = {e.code for e in getattr(error, "error_dict", {}).get("id", [])}
-            replayed = self._visible(data.get("id")) if "duplicate_id" in codes else None
-            if replayed is None:
-                raise
-            return self._respond(replayed)
-        except IntegrityError:
-            # Two submissions of one client id at the same moment: the second finds the first.
-            replayed = self._visible(data.get("id"))
-            if replayed is None:
-                raise
-            return self._respond(replayed)
-        return self._respond(case, status.HTTP_201_CREATED)
 
-    def _visible(self, pk: uuid.UUID | None) -> Case | None:
-        return self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        def submit() -> Case:
+            return case_submit(
+                actor=request.user,
+                id=data.get("id"),
+                kind=data["kind"],
+                category=data["category_id"],
+                description=data["description"],
+                source=data["source"],
+                household=household,
+                village=village,
+                title=data["title"],
+                priority=data["priority"],
+                parties=data.get("parties"),
+            )
+
+        with _refusals_logged(request, None, "may not submit cases"):  # written after the rollback
+            case = self.create_once(client_id=data.get("id"), create=submit)
+        return self.answer_create(request, case, client_id=data.get("id"))
 
     # -- edit --------------------------------------------------------------------------------------------------
 
-    def update(self, request: Request, *args, **kwargs) -> Response:
-        client_id = client_uuid(self.kwargs[self.lookup_field])
-        if client_id is not None and not Case.objects.filter(pk=client_id).exists():
-            # Idempotent create by client UUID (offline phones): the first PUT submits the case with this id
-            # (201); a replay finds it and, with the same content, changes nothing (200, same version).
-            return self._submit(request, client_id=client_id)
+    def replace(self, request: Request) -> Response:
         return self._change(request, partial=False)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -253,10 +239,10 @@ class CaseViewSet(
         changes = _edits(case, dict(serializer.validated_data))
         if not changes:  # a replay, or nothing to change: no edit, and no refusal for the case's status
             check_version(case, version, label=case_label(case))
-            return self._respond(case)
+            return self.respond(case)
         with _refusals_logged(request, case, "may not edit the case"):
             case = case_update(actor=request.user, case=case, expected_version=version, **changes)
-        return self._respond(case)
+        return self.respond(case)
 
     # -- workflow ----------------------------------------------------------------------------------------------
 
@@ -283,7 +269,7 @@ class CaseViewSet(
             data["duplicate_of"] = self._case_named(named)
         with _refusals_logged(request, case, f"may not {data['action']} the case"):
             case_transition(actor=request.user, case=case, expected_version=version, **data)
-        return self._respond(case)
+        return self.respond(case)
 
     def _case_named(self, named: str) -> Case:
         """A case of the caller's scope by id or reference, else a 400 on ``duplicate_of``."""

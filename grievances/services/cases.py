@@ -28,7 +28,8 @@ from grievances.workflow import Standing, TransitionNotAllowed, standing
 from households.models import Household
 from households.validators import validate_phone
 from ledgers.models import Pairing
-from songpan.errors import FieldErrors, check_version, field_error
+from songpan.errors import FieldErrors, field_error
+from songpan.records import lock_for_update, save_next_version
 
 from .numbering import next_reference
 
@@ -232,11 +233,6 @@ def case_label(case: Case) -> str:
     return gettext("Case %(reference)s") % {"reference": case.reference}
 
 
-def lock_case(case: Case) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    return locked
-
-
 @transaction.atomic
 def case_update(*, actor: User, case: Case, expected_version: int | None = None, **changes: Any) -> Case:
     """Correct the details of a case not yet given to a unit (office and township staff, or the cadre who
@@ -252,8 +248,7 @@ def case_update(*, actor: User, case: Case, expected_version: int | None = None,
             "village": _("Submit a new case for another village."),
         },
     )
-    locked = lock_case(case)
-    check_version(locked, expected_version, label=case_label(locked))
+    locked = lock_for_update(case, expected_version=expected_version, label=case_label)
     _check_may_edit(actor, locked)
     errors = FieldErrors()
     cleaned: dict[str, Any] = {}
@@ -280,9 +275,7 @@ def case_update(*, actor: User, case: Case, expected_version: int | None = None,
         return locked
     for name, value in changed.items():
         setattr(locked, name, value)
-    locked.version += 1
-    locked._history_user = actor
-    locked.save()
+    save_next_version(locked, actor=actor)
     event_write(case=locked, actor=actor, action=EventAction.EDIT, from_status=locked.status, fields=sorted(changed))
     return locked
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from grievances.models import Case, CaseKind, DisputeParty, EventAction, MediationResult, MediationSession
 from grievances.workflow import Standing, standing
-from songpan.errors import FieldErrors, check_version
+from songpan.errors import FieldErrors
+from songpan.records import lock_for_update, save_next_version
 
-from .cases import NOTE_MAX, _clean_parties, case_label, clean_text, event_write, lock_case
+from .cases import NOTE_MAX, _clean_parties, case_label, clean_text, event_write
 
 MEDIATORS_MAX, PLACE_MAX = 200, 100
 # Who may record mediation and parties: the staff handling the case.
@@ -40,8 +41,7 @@ def mediation_record(
     note: str = "",
     expected_version: int | None = None,
 ) -> MediationSession:
-    locked = lock_case(case)
-    check_version(locked, expected_version, label=case_label(locked))
+    locked = lock_for_update(case, expected_version=expected_version, label=case_label)
     _check_dispute(actor, locked)
     errors = FieldErrors()
     if isinstance(date, str):
@@ -74,9 +74,7 @@ def mediation_record(
         result=result,
         mediators=mediators,
     )
-    locked.version += 1
-    locked._history_user = actor
-    locked.save()
+    save_next_version(locked, actor=actor)
     return session
 
 
@@ -91,14 +89,11 @@ def party_add(
     note: str = "",
     expected_version: int | None = None,
 ) -> DisputeParty:
-    locked = lock_case(case)
-    check_version(locked, expected_version, label=case_label(locked))
+    locked = lock_for_update(case, expected_version=expected_version, label=case_label)
     _check_dispute(actor, locked)
     errors = FieldErrors()
     rows = _clean_parties([{"name": name, "role": role, "phone": phone, "note": note}], errors)
     errors.raise_if_any()
     party = DisputeParty.objects.create(case=locked, **rows[0])
-    locked.version += 1
-    locked._history_user = actor
-    locked.save()
+    save_next_version(locked, actor=actor)
     return party

@@ -31,6 +31,7 @@ from grievances.models import (
     EventAction,
     NotificationKind,
 )
+from songpan.records import save_next_version
 
 from .cases import event_write
 from .routing import policy_days
@@ -123,9 +124,7 @@ def _sweep_one(pk, today: dt.date) -> tuple[str | None, str]:
         outcome = "penalised" if created else None
     else:
         return None, case.reference
-    case.version += 1
-    case._history_user = None
-    case.save()
+    save_next_version(case, actor=None)
     return outcome, case.reference
 
 

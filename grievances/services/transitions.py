@@ -31,9 +31,10 @@ from grievances.models import (
     UnitRole,
 )
 from grievances.workflow import ACTIONS_NEEDING_NOTE, Action, acts_for_unit, check, next_level
-from songpan.errors import FieldErrors, check_version, field_error
+from songpan.errors import FieldErrors, field_error
+from songpan.records import copy_saved_fields, lock_for_update, save_next_version
 
-from .cases import NOTE_MAX, case_label, clean_text, event_write, lock_case
+from .cases import NOTE_MAX, case_label, clean_text, event_write
 from .routing import default_deadline, policy_days, route_for
 
 MAX_DEADLINE_DAYS = 366
@@ -120,8 +121,7 @@ def case_transition(
         raise field_error(
             "action", _("Unknown action “%(action)s”."), code="invalid", params={"action": action}
         ) from None
-    locked = lock_case(case)
-    check_version(locked, expected_version, label=case_label(locked))
+    locked = lock_for_update(case, expected_version=expected_version, label=case_label)
     target = check(actor, locked, action)
 
     errors = FieldErrors()
@@ -144,12 +144,8 @@ def case_transition(
     )
     errors.raise_if_any()
     apply()
-    locked.version += 1
-    locked._history_user = actor
-    locked.save()
-    if case is not locked:
-        for field in locked._meta.concrete_fields:
-            setattr(case, field.attname, getattr(locked, field.attname))
+    save_next_version(locked, actor=actor)
+    copy_saved_fields(locked, case)
     return locked
 
 

@@ -37,7 +37,7 @@ from ledgers.selectors import coverage_for_division
 from songpan.api.errors import field_invalid
 from songpan.api.filters import validate_code
 from songpan.api.schema import errors
-from songpan.api.viewsets import ScopedViewSetMixin, VersionedMixin, client_uuid, expected_version
+from songpan.api.viewsets import IdempotentCreateMixin, ScopedViewSetMixin, VersionedMixin, expected_version
 
 from .filters import CodeOrderingFilter, HouseholdFilter, MemberFilter
 from .serializers import (
@@ -68,14 +68,6 @@ def _visible_village(scope, code: str) -> Division:
     return village
 
 
-def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
-    """The object a replayed create (the same client id) refers to, when the caller sees it; else None."""
-    codes = {e.code for e in getattr(error, "error_dict", {}).get("id", [])}
-    if client_id is None or "duplicate_id" not in codes:
-        return None
-    return visible.filter(pk=client_id).first()
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: HouseholdSerializer(many=True), **errors(400, 404)}),
     retrieve=extend_schema(responses={200: HouseholdSerializer, **errors(404)}),
@@ -102,6 +94,7 @@ def _replayed(visible: QuerySet, error: DjangoValidationError, client_id):
 class HouseholdViewSet(
     ScopedViewSetMixin,
     VersionedMixin,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -140,14 +133,12 @@ class HouseholdViewSet(
             ),
         )
 
-    def _respond(self, household: Household, code: int = status.HTTP_200_OK) -> Response:
+    def respond(self, household: Household, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=household.pk)  # re-read with the prefetches, as a GET would show it
         return Response(self.get_serializer(fresh).data, status=code)
 
-    def create(self, request, *args, **kwargs):
-        return self._register(request)
-
-    def _register(self, request, *, client_id: uuid.UUID | None = None) -> Response:
+    def create_from_request(self, request, *, client_id: uuid.UUID | None) -> Response:
+        # A PUT of an unknown id, or a POST: register the household (IdempotentCreateMixin answers the replays).
         require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request)
         serializer = HouseholdWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -165,21 +156,11 @@ class HouseholdViewSet(
                 raise field_invalid("id", _("The id does not match the household addressed."))
             data["id"] = client_id
         data["village"] = _visible_village(self.scope, data["village"])
-        try:
-            household = household_create(actor=request.user, **data)
-        except DjangoValidationError as error:
-            replayed = _replayed(self.get_queryset(), error, data.get("id"))
-            if replayed is None:
-                raise
-            return self._respond(replayed)
-        return self._respond(household, status.HTTP_201_CREATED)
+        return self.create_or_replay(
+            request, client_id=data.get("id"), create=lambda: household_create(actor=request.user, **data)
+        )
 
-    def update(self, request, *args, **kwargs):
-        client_id = client_uuid(self.kwargs[self.lookup_field])
-        if client_id is not None and not Household.objects.filter(pk=client_id).exists():
-            # Idempotent create by client UUID (offline phones): the first PUT registers the household with this
-            # id (201); a replay finds it and, with the same content, changes nothing (200, same version).
-            return self._register(request, client_id=client_id)
+    def replace(self, request) -> Response:
         return self._change(request, partial=False)
 
     def partial_update(self, request, *args, **kwargs):
@@ -215,7 +196,7 @@ class HouseholdViewSet(
                 household = household_update(actor=request.user, household=household, expected_version=version, **data)
             elif version is not None:
                 household = household_update(actor=request.user, household=household, expected_version=version)
-        return self._respond(household)
+        return self.respond(household)
 
 
 @extend_schema_view(
@@ -244,6 +225,7 @@ class HouseholdViewSet(
 class MemberViewSet(
     ScopedViewSetMixin,
     VersionedMixin,
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -260,7 +242,11 @@ class MemberViewSet(
     def base_queryset(self) -> QuerySet[Member]:
         return Member.objects.all()
 
-    def create(self, request, *args, **kwargs):
+    def respond(self, member: Member, code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(member).data, status=code)
+
+    def create_from_request(self, request, *, client_id: uuid.UUID | None) -> Response:
+        # Members are added by POST only (a client id in the body makes the create idempotent).
         require_capability(request.user, Capability.EDIT_REGISTRY, request=request._request)
         serializer = MemberWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -270,14 +256,11 @@ class MemberViewSet(
         household = self.scope.of(Household).filter(pk=data.pop("household")).first()
         if household is None:
             raise field_invalid("household", _("There is no such household in your area."))
-        try:
-            member = member_create(actor=request.user, household=household, **data)
-        except DjangoValidationError as error:
-            replayed = _replayed(self.get_queryset(), error, data.get("id"))
-            if replayed is None:
-                raise
-            return Response(self.get_serializer(replayed).data)
-        return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
+        return self.create_or_replay(
+            request,
+            client_id=data.get("id"),
+            create=lambda: member_create(actor=request.user, household=household, **data),
+        )
 
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()

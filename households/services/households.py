@@ -13,9 +13,10 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from divisions.models import Division, Level
 from households.models import Household, HouseholdCategory, HouseholdStatus, IncomeKind, IncomeSource, RiskLevel
-from songpan.errors import FieldErrors, check_version, field_error
+from songpan.errors import FieldErrors, field_error
+from songpan.records import copy_saved_fields, lock_for_update, save_new, save_next_version
 
-from .records import check_reason, clean_phone, copy_saved_fields, lock_for_update, save_new, save_next_version
+from .records import check_reason, clean_phone
 
 INCOME_YEAR_MIN, INCOME_YEAR_MAX = 2000, 2100
 
@@ -26,7 +27,8 @@ HOUSEHOLD_UPDATABLE_FIELDS = frozenset(
 
 
 def _household_label(household: Household) -> str:
-    return f"{household.village_id}-{household.number}"
+    """How a stale-version refusal names the household."""
+    return gettext("Household %(label)s") % {"label": f"{household.village_id}-{household.number}"}
 
 
 def _clean_village(village: Any, errors: FieldErrors) -> None:
@@ -205,7 +207,7 @@ def household_create(
         if id is not None and Household.objects.filter(pk=id).exists():
             raise field_error("id", _("A household with this id exists already."), code="duplicate_id") from None
 
-    save_new(household, explain)
+    save_new(household, on_integrity_error=explain)
     household.categories.set(category_objects)
     _add_income_sources(household, sources, actor)
     return household
@@ -226,8 +228,7 @@ def household_update(
         HOUSEHOLD_UPDATABLE_FIELDS,
         {"status": _("Change the status with a reason (household_set_status).")},
     )
-    locked: Household = lock_for_update(Household, household)
-    check_version(locked, expected_version, label=gettext("Household %(label)s") % {"label": _household_label(locked)})
+    locked = lock_for_update(household, expected_version=expected_version, label=_household_label)
 
     errors = FieldErrors()
     values: dict[str, Any] = {}
@@ -298,8 +299,7 @@ def household_set_status(
         errors.merge(exc)
     errors.raise_if_any()
 
-    locked: Household = lock_for_update(Household, household)
-    check_version(locked, expected_version, label=gettext("Household %(label)s") % {"label": _household_label(locked)})
+    locked = lock_for_update(household, expected_version=expected_version, label=_household_label)
     if locked.status == status:
         raise field_error(
             "status",
@@ -308,9 +308,6 @@ def household_set_status(
             params={"status": HouseholdStatus(status).label},
         )
     locked.status = status
-    locked.version += 1
-    locked._history_user = actor
-    locked._change_reason = reason
-    locked.save()
+    save_next_version(locked, actor=actor, reason=reason)
     copy_saved_fields(locked, household)
     return locked

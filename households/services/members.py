@@ -16,9 +16,10 @@ from accounts.models import User
 from households.models import Education, Employment, Ethnicity, Health, Household, Member, Relation, Sex
 from households.validators import id_number_birth_date, id_number_sex, validate_id_number
 from songpan import fieldcrypto
-from songpan.errors import FieldErrors, check_version, field_error
+from songpan.errors import FieldErrors, field_error
+from songpan.records import copy_saved_fields, lock_for_update, save_new, save_next_version
 
-from .records import check_reason, clean_phone, copy_saved_fields, lock_for_update, save_new, save_next_version
+from .records import check_reason, clean_phone
 
 MEMBER_UPDATABLE_FIELDS = frozenset(
     "name relation sex birth_date id_number ethnicity".split()
@@ -220,7 +221,7 @@ def member_create(
         if id is not None and Member.objects.filter(pk=id).exists():
             raise field_error("id", _("A member with this id exists already."), code="duplicate_id") from None
 
-    save_new(member, explain)
+    save_new(member, on_integrity_error=explain)
     return member
 
 
@@ -237,8 +238,7 @@ def member_update(*, actor: User | None, member: Member, expected_version: int |
     if changes.get("relation") == Relation.HEAD:
         # Household before member, the same order as member_remove, so that the two cannot deadlock.
         Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk").first()
-    locked: Member = lock_for_update(Member, member)
-    check_version(locked, expected_version, label=_member_label(locked))
+    locked = lock_for_update(member, expected_version=expected_version, label=_member_label)
 
     errors = FieldErrors()
     _clean_member_choices(changes, errors)
@@ -315,8 +315,7 @@ def member_remove(*, actor: User | None, member: Member, reason: str, expected_v
     """
     reason = check_reason(reason)
     Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk").first()
-    locked: Member = lock_for_update(Member, member)
-    check_version(locked, expected_version, label=_member_label(locked))
+    locked = lock_for_update(member, expected_version=expected_version, label=_member_label)
     if (
         locked.relation == Relation.HEAD
         and Member.objects.filter(household_id=locked.household_id).exclude(pk=locked.pk).exists()

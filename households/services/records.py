@@ -1,10 +1,8 @@
-"""What the household and member services share: locking and saving a record, copying back what was saved, the
-reason written into its history, and the phone number both carry."""
+"""What the household and member services share: the reason written into a record's history and the phone number
+both carry. (Locking, version checks and saving are ``songpan.records``.)"""
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from households.validators import validate_phone
@@ -31,38 +29,3 @@ def check_reason(reason: str) -> str:
 
 def clean_phone(phone: Any, errors: FieldErrors, field: str = "phone") -> str:
     return errors.clean_optional(field, validate_phone, phone)
-
-
-def lock_for_update(model: type[models.Model], instance: models.Model) -> Any:
-    return model.objects.select_for_update().get(pk=instance.pk)
-
-
-def copy_saved_fields(source: models.Model, target: models.Model) -> None:
-    """Let a caller holding an older instance see what was saved (no extra query)."""
-    if target is source:
-        return
-    for field in source._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-
-
-def save_new(instance: models.Model, on_integrity_error: Callable[[], None]) -> None:
-    """Insert in a savepoint; a unique constraint that fires anyway (a concurrent insert) becomes a clear error."""
-    _save_in_savepoint(instance, on_integrity_error, force_insert=True)
-
-
-def save_next_version(instance: Any, *, actor: Any, on_integrity_error: Callable[[], None]) -> None:
-    """Save a changed record as its next version, by ``actor``; a unique constraint that fires anyway (a
-    concurrent change) becomes a clear error."""
-    instance.version += 1
-    instance._history_user = actor
-    _save_in_savepoint(instance, on_integrity_error, force_insert=False)
-
-
-def _save_in_savepoint(instance: models.Model, on_integrity_error: Callable[[], None], *, force_insert: bool) -> None:
-    # on_integrity_error raises the clear error when it can tell what fired; otherwise the IntegrityError goes on.
-    try:
-        with transaction.atomic():
-            instance.save(force_insert=force_insert)
-    except IntegrityError:
-        on_integrity_error()
-        raise

@@ -12,6 +12,7 @@ from accounts.models import User
 from cadres.models import Cadre, CadreStatus
 from households.models import Household
 from ledgers.models import LeaderAssignment, LedgerEntry, Pairing, VillageAssistance
+from songpan.records import save_next_version
 
 from .rules import _check_date, _lock_cadre, _require_reason
 
@@ -66,9 +67,7 @@ def cadre_transfer(
             )
         ended[model] = rows
     cadre.status = status
-    cadre.version += 1
-    cadre._history_user = actor
-    cadre.save(update_fields=["status", "version", "updated_at"])
+    save_next_version(cadre, actor=actor, update_fields=["status", "updated_at"])
     primary_ids = [p.household_id for p in ended[Pairing] if p.is_primary]
     uncovered = list(
         Household.objects.filter(pk__in=primary_ids)

@@ -1,28 +1,20 @@
 """Case reference numbers (grievances/services/numbering.py): ``SP-2026-000001`` and on, one series per county and
 year, unique and gapless even when a creation fails or many cases are created at once."""
 
-import threading
 import uuid
-from collections.abc import Callable
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import transaction
 from freezegun import freeze_time
 
 from accounts.models import Role
 from grievances.models import Case, CaseCategory, CaseSequence
 from grievances.services import case_submit
 from grievances.services.numbering import next_reference
+from tests.concurrency import committed_db, needs_postgresql, run_at_once
 from tests.factories import UserFactory, village
 from tests.grievances.conftest import build_case_world, case_snapshot
-
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="concurrent creation needs PostgreSQL: SQLite allows one writer at a time and has no row locks",
-)
 
 
 def submit_in(place, actor, **fields):
@@ -114,31 +106,7 @@ def test_a_refused_creation_takes_no_number(case_world):
     assert w.submit().reference == "SP-2026-000002"
 
 
-# -- committed data, several connections ------------------------------------------------------------------------------
-
-# The threads' own connections see only committed data, so these tests run without the enclosing transaction
-# (``transaction=True``); pytest-django runs them after the tests that use ``db``, and empties every table after
-# each. ``available_apps`` (every installed app) makes that flush TRUNCATE … CASCADE: without it PostgreSQL
-# refuses it, because django-rest-knox's migrations create a ``knox_authtoken`` table that Django no longer lists
-# (knox's token model is swapped for ``accounts.ApiToken``) and whose foreign key to ``accounts_user`` forbids
-# truncating that table alone. The cascade reaches only that unused, empty table. (``serialized_rollback`` would
-# clash with ``available_apps``: both put the content types back.)
-committed_db = pytest.mark.django_db(
-    transaction=True, available_apps=[config.name for config in django_apps.get_app_configs()]
-)
-
-
-@pytest.fixture(scope="module")
-def migration_rows_put_back(django_db_setup, django_db_blocker):
-    """After this module's committed tests, put back the rows the migrations made (case categories, deadline
-    policies, content types, ...), which their flush deleted, so that later tests find the database as it was."""
-    with django_db_blocker.unblock():
-        rows = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-        connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
-        connection.creation.deserialize_db_from_string(rows)
+# -- committed data, several connections (tests/concurrency.py) ------------------------------------------------
 
 
 @pytest.fixture
@@ -154,35 +122,6 @@ def test_a_number_is_taken_only_inside_the_creating_transaction():
     # Outside a transaction the lock on the series would end at once; refused before any query.
     with pytest.raises(RuntimeError, match="inside the transaction"):
         next_reference(village_code="513224101201", year=2026)
-
-
-def run_at_once(count: int, work: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
-    """Run ``work(0)`` … ``work(count - 1)`` in as many threads, released together; each thread uses (and then
-    closes) its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list[object] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def thread(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            result = work(index)
-            with lock:
-                results.append(result)
-        except Exception as exc:  # handed to the test
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=thread, args=(index,)) for index in range(count)]
-    for started in threads:
-        started.start()
-    for started in threads:
-        started.join(timeout=120)
-    assert not any(started.is_alive() for started in threads), "a thread is stuck (a lock never released?)"
-    return results, errors
 
 
 @needs_postgresql
