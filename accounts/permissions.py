@@ -11,7 +11,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from households.validators import mask_phone
+from songpan.phones import mask_phone
 
 from .audit import access_log_write
 from .models import AccessEvent, AccessOutcome, Role, User

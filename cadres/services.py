@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from divisions.models import Division, Level
-from households.validators import validate_phone
 from songpan.errors import FieldErrors, StaleVersionError, field_error
+from songpan.phones import validate_phone
 from songpan.records import copy_saved_fields, lock_for_update, save_next_version
 
 from .models import Cadre, Department, DepartmentKind, DepartmentLevel, Rank

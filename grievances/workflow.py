@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from cadres.models import DepartmentKind
 from ledgers.models import Pairing
+from songpan.errors import StateConflict
 
 from .models import LEVEL_ORDER, Case, CaseLevel, CaseStatus, PartStatus, UnitRole
 
@@ -73,7 +74,7 @@ class Standing(StrEnum):
     CONFIRMER = "confirmer"
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(StateConflict):
     """The action is not allowed from the case's current status (the API answers 409); nothing was changed."""
 
 

@@ -1,4 +1,5 @@
-"""Validation of national ID numbers (GB 11643-1999) and Chinese phone numbers."""
+"""Validation of national ID numbers (GB 11643-1999). Phone numbers, which cadres and cases carry too, are
+``songpan.phones`` (re-exported here for the household code)."""
 
 import datetime as dt
 import re
@@ -7,6 +8,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from songpan.phones import mask_phone, normalize_phone, validate_phone
+
+__all__ = [
+    "id_number_birth_date",
+    "id_number_check_char",
+    "id_number_sex",
+    "mask_id_number",
+    "mask_phone",
+    "normalize_id_number",
+    "normalize_phone",
+    "validate_id_number",
+    "validate_phone",
+]
+
 # First two digits of GB/T 2260 codes: provinces, autonomous regions, municipalities, HK, Macao, Taiwan.
 PROVINCE_PREFIXES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
@@ -14,8 +29,6 @@ PROVINCE_PREFIXES = frozenset(
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}$")
 
 
 def id_number_check_char(first17: str) -> str:
@@ -82,24 +95,3 @@ def id_number_sex(number: str) -> str:
 def mask_id_number(number: str) -> str:
     """``513224********1234``: region code and the last four characters only."""
     return f"{number[:6]}{'*' * 8}{number[-4:]}" if len(number) == 18 else "*" * len(number)
-
-
-def normalize_phone(value: str) -> str:
-    return re.sub(r"[\s()]+", "", value or "").removeprefix("+86")
-
-
-def validate_phone(value: str) -> str:
-    """A mainland mobile (11 digits from 13x to 19x) or a landline with its area code (0837-7231234)."""
-    phone = normalize_phone(value)
-    if _MOBILE.match(phone) or _LANDLINE.match(phone):
-        return phone
-    raise ValidationError(
-        _("%(phone)s is not a mainland mobile number (11 digits starting 13–19) or a landline with area code."),
-        code="phone",
-        params={"phone": value},
-    )
-
-
-def mask_phone(phone: str) -> str:
-    """``138****5678``: keeps the first three and last four characters."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "*" * len(phone)

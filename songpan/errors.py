@@ -14,7 +14,12 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["FieldErrors", "StaleVersionError", "check_version", "field_error"]
+__all__ = ["FieldErrors", "StaleVersionError", "StateConflict", "check_version", "field_error"]
+
+
+class StateConflict(Exception):
+    """The action does not fit the record's current state (a case transition not allowed from its status, for
+    one); nothing was changed. The API answers 409. Each app raises its own subclass."""
 
 
 class StaleVersionError(Exception):

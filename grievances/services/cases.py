@@ -26,9 +26,9 @@ from grievances.models import (
 )
 from grievances.workflow import Standing, TransitionNotAllowed, standing
 from households.models import Household
-from households.validators import validate_phone
 from ledgers.models import Pairing
 from songpan.errors import FieldErrors, field_error
+from songpan.phones import validate_phone
 from songpan.records import lock_for_update, save_next_version
 
 from .numbering import next_reference

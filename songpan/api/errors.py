@@ -2,7 +2,7 @@
 
 Domain errors raised by the services are turned into their HTTP meaning here, in one place: a Django
 ``ValidationError`` is 400 in DRF's usual shape, ``StaleVersionError`` 412, ``PermissionDenied`` 403, ``Http404``
-404, ``TransitionNotAllowed`` (cases) 409, ``ServiceUnavailable`` 503.
+404, ``StateConflict`` (a case transition not allowed from its status, for one) 409, ``ServiceUnavailable`` 503.
 """
 
 import json
@@ -15,8 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from grievances.workflow import TransitionNotAllowed
-from songpan.errors import ServiceUnavailable, StaleVersionError
+from songpan.errors import ServiceUnavailable, StaleVersionError, StateConflict
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -75,7 +74,7 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, ServiceUnavailable):
         exc = Unavailable(str(exc))
-    elif isinstance(exc, TransitionNotAllowed):
+    elif isinstance(exc, StateConflict):
         exc = Conflict(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
