@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from cadres.models import Cadre, Department
-from divisions.models import Division, KeyVillageDesignation
+from divisions.models import CODE_LENGTH, Division, KeyVillageDesignation, Level
 from grievances.models import Case, CaseCategory, CaseUnit
 from households.models import Household, IncomeSource, Member
 from ledgers.models import DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
@@ -78,9 +78,11 @@ def _cadre_within(code: str) -> Q:
 
 
 def _department_within(code: str) -> Q:
-    """Departments of ``code`` (its township governments) and the departments supporting a township there."""
+    """The units of the county that holds ``code`` (its bureaus and township governments: a township refers its
+    cases to them and shares cases with its neighbours; a unit's name is reference data, not personal data), and
+    the departments supporting a township inside ``code`` (a provincial organ, say)."""
     supports = DepartmentSupport.objects.active().filter(department=OuterRef("pk"), township__code__startswith=code)
-    return _within("division__code")(code) | Q(Exists(supports))
+    return _within("division__code")(code[: CODE_LENGTH[Level.COUNTY]]) | Q(Exists(supports))
 
 
 def _case_of_cadre(cadre_id: int) -> Q:
