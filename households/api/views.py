@@ -271,7 +271,7 @@ class MemberViewSet(
         if household is None:
             raise field_invalid("household", _("There is no such household in your area."))
         try:
-            member = member_create(actor=request.user, household=household, **data)
+            member = member_create(actor=request.user, household=household, request=request._request, **data)
         except DjangoValidationError as error:
             replayed = _replayed(self.get_queryset(), error, data.get("id"))
             if replayed is None:
@@ -292,7 +292,9 @@ class MemberViewSet(
             raise field_invalid("id", _("The id does not match the member addressed."))
         if "household" in data and data["household"] == member.household_id:
             data.pop("household")
-        member = member_update(actor=request.user, member=member, expected_version=version, **data)
+        member = member_update(
+            actor=request.user, member=member, expected_version=version, request=request._request, **data
+        )
         return Response(self.get_serializer(member).data)
 
     def destroy(self, request, *args, **kwargs):
