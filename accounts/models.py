@@ -62,6 +62,8 @@ class AccessEvent(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("Role or scope changed")
     ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
     KEY_ROTATED = "key_rotated", _("Encryption key rotated")
+    # An ID number refused because a member outside the actor's scope holds it (the county office follows it up).
+    ID_NUMBER_CONFLICT = "id_conflict", _("ID number held outside the scope")
 
 
 class AccessOutcome(models.TextChoices):

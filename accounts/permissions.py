@@ -24,6 +24,7 @@ class Capability(StrEnum):
     MANAGE_PAIRINGS = "manage_pairings"  # the cadre–household ledger
     MANAGE_LEDGERS = "manage_ledgers"  # leader–township, department–township, key-village assistance
     MANAGE_USERS = "manage_users"  # roles and scopes
+    RESOLVE_ID_CONFLICTS = "resolve_id_conflicts"  # the ID numbers refused because they are held outside a scope
     EXPORT = "export"
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.scoping import Rule, own, register, register_basis, within
+from divisions.models import CODE_LENGTH, Level
 from ledgers.models import DepartmentSupport, Pairing, VillageAssistance
 
 from .models import Cadre, Department
@@ -24,9 +25,11 @@ def _cadre_within(code: str) -> Q:
 
 
 def _department_within(code: str) -> Q:
-    """Departments of ``code`` (its township governments) and the departments supporting a township there."""
+    """The units of the county that holds ``code`` (its bureaus and township governments: a township refers its
+    cases to them and shares cases with its neighbours; a unit's name is reference data, not personal data), and
+    the departments supporting a township inside ``code`` (a provincial organ, say)."""
     supports = DepartmentSupport.objects.active().filter(department=OuterRef("pk"), township__code__startswith=code)
-    return within("division__code")(code) | Q(Exists(supports))
+    return within("division__code")(code[: CODE_LENGTH[Level.COUNTY]]) | Q(Exists(supports))
 
 
 def register_rules() -> None:

@@ -191,7 +191,7 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = responsible_units(case=self.case)
+        units = responsible_units(case=self.case, user=self.user)
         self.fields["unit"].queryset = units
         self.fields["co_units"].queryset = units
         route = route_for(self.case)

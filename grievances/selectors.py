@@ -42,6 +42,7 @@ from .models import (
     Priority,
 )
 from .services import notifications_for
+from .services.routing import units_serving
 
 # Roles that list new cases (grievances.services.case_submit says the same and refuses the others).
 SUBMITTING_ROLES = frozenset({Role.COUNTY_OFFICE, Role.TOWNSHIP, Role.CADRE})
@@ -192,16 +193,14 @@ def submit_villages(*, user: User) -> QuerySet[Division]:
     return Division.objects.filter(condition, level=Level.VILLAGE).select_related("parent").order_by("code")
 
 
-def responsible_units(*, case: Case) -> QuerySet[Department]:
-    """The units a case may be given to: the active departments of its county (its bureaus and township
-    governments)."""
-    county = (case.village_id or "")[:6]
+def responsible_units(*, case: Case, user: User) -> QuerySet[Department]:
+    """The units ``user`` may give a case to: the units they see that serve the case's place (the same rule as
+    ``case_transition``)."""
     return (
-        Department.objects.filter(is_active=True, division__code__startswith=county)
+        scope_for(user)
+        .filter(units_serving(case.village_id or ""))
         .select_related("division")
         .order_by("-kind", "division_id", "name")
-        if county
-        else Department.objects.none()
     )
 
 

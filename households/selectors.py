@@ -1,9 +1,13 @@
-"""Reads of a household's record that pages and the API share (already scoped by the caller)."""
+"""Reads of a household's record that pages and the API share (already scoped by the caller), and the county
+office's list of ID numbers refused because they are held outside a scope."""
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from accounts.models import AccessEvent, AccessLog, Role
+from accounts.scoping import Scope
 
 from .models import Household, HouseholdCategory, IncomeSource, Member
 
@@ -141,3 +145,55 @@ def household_history(
         )
     )
     return sorted(entries, key=lambda e: e.when, reverse=True)[:limit]
+
+
+@dataclass
+class IdNumberConflict:
+    """One refused ID number held outside the refusing user's scope, as the county office's page shows it: the
+    households are those the viewer sees (None when outside the viewer's scope); the number only masked."""
+
+    at: datetime
+    username: str
+    role: str
+    address: str
+    action: str  # create, update
+    household: Household | None  # the household being edited
+    member: Member | None  # the member being edited (an update)
+    holder: Member | None  # the member holding the number
+
+
+def id_number_conflicts(*, scope: Scope, limit: int = 200) -> list[IdNumberConflict]:
+    """The latest probes (``AccessEvent.ID_NUMBER_CONFLICT``) that touch the viewer's scope, the newest first:
+    those whose edited household or holding member the viewer sees. Two queries beyond the log's."""
+    probes = list(
+        AccessLog.objects.filter(event=AccessEvent.ID_NUMBER_CONFLICT, object_type=Household._meta.label_lower)
+        .only("at", "username", "role", "ip_address", "object_id", "detail")
+        .order_by("-at", "-id")[:limit]
+    )
+    member_ids = {str(p.detail[key]) for p in probes for key in ("holder", "member") if p.detail.get(key)}
+    households = {
+        str(pk): household
+        for pk, household in scope.of(Household)
+        .select_related("village")
+        .in_bulk({p.object_id for p in probes})
+        .items()
+    }
+    members = {
+        str(pk): member
+        for pk, member in scope.of(Member).select_related("household__village").in_bulk(member_ids).items()
+    }
+    rows = []
+    for probe in probes:
+        row = IdNumberConflict(
+            at=probe.at,
+            username=probe.username,
+            role=Role(probe.role).label if probe.role in Role.values else probe.role,
+            address=probe.ip_address or "",
+            action=str(probe.detail.get("action", "")),
+            household=households.get(probe.object_id),
+            member=members.get(str(probe.detail.get("member", ""))),
+            holder=members.get(str(probe.detail.get("holder", ""))),
+        )
+        if row.household is not None or row.holder is not None:
+            rows.append(row)
+    return rows

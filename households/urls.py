@@ -6,6 +6,7 @@ from . import views
 # the attempt, instead of being turned away by the resolver unrecorded.
 app_name = "households"
 urlpatterns = [
+    path("id-conflicts/", views.id_conflicts, name="id-conflicts"),  # before "<str:pk>/", which would take it
     path("<str:pk>/", views.household_detail, name="detail"),
     path("members/<str:pk>/reveal/", views.member_reveal, name="member-reveal"),
 ]

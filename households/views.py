@@ -1,4 +1,5 @@
-"""Household pages: the household card with members, pairing history and edit history; ID-number reveal."""
+"""Household pages: the household card with members, pairing history and edit history; ID-number reveal; the
+county office's list of ID numbers refused because they are held outside the scope of who gave them."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -6,14 +7,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import Capability, has_capability, phone_for
+from accounts.permissions import Capability, has_capability, phone_for, require_capability
 from accounts.scoping import scope_for
 from grievances.selectors import household_cases, may_submit_cases
 from ledgers.selectors import pairing_history
 from songpan.errors import ServiceUnavailable
 
 from .models import Household, Member
-from .selectors import household_history
+from .selectors import household_history, id_number_conflicts
 from .services import member_id_number_reveal
 
 
@@ -55,3 +56,14 @@ def member_reveal(request: HttpRequest, pk: str) -> HttpResponse:
     except ServiceUnavailable as error:
         return render(request, "households/unavailable.html", {"message": str(error)}, status=503)
     return _household_page(request, member.household, revealed={member.pk: number})
+
+
+@never_cache
+@require_GET
+@login_required
+def id_conflicts(request: HttpRequest) -> HttpResponse:
+    """The county office's follow-up list: who gave an ID number held outside their scope, when, for which
+    household, and which member holds it (masked). Other roles: 403, logged."""
+    require_capability(request.user, Capability.RESOLVE_ID_CONFLICTS, request=request)
+    conflicts = id_number_conflicts(scope=scope_for(request.user))
+    return render(request, "households/id_conflicts.html", {"conflicts": conflicts})

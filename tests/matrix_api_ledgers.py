@@ -5,10 +5,10 @@ What each role sees follows ``accounts.scoping.RULES`` for the world of the matr
 - cadres: by home division, department division or an active posting; the world's cadres live in their place's
   village, so the county roles see in_scope and sibling, the township and department staff in_scope, and the
   cadre account only itself (in_scope);
-- departments: by division, or by an active support of a township in scope; in_scope is a county bureau (513224)
-  that supports the in_scope township, sibling and elsewhere are township governments, so the county roles see
-  in_scope and sibling, the township staff the bureau supporting it (in_scope), the department staff its own
-  bureau (in_scope), and the cadre account none (it has no department);
+- departments: the units of the county holding the scope, or by an active support of a township in scope;
+  in_scope is a county bureau (513224) that supports the in_scope township, sibling and elsewhere are township
+  governments, so the county roles, the township staff and the department staff see in_scope and sibling (the
+  county's units), and the cadre account none (it has no department);
 - pairings: by household, so ``SEES``;
 - leader assignments, department supports, key-village assistance: by township or village for division roles;
   the cadre account sees only its own rows, and it has none of these.
@@ -28,8 +28,8 @@ VISIBLE = {
         **{role: set() for role in SEES},
         "leader": COUNTY_WIDE,
         "office": COUNTY_WIDE,
-        "township": {"in_scope"},
-        "department": {"in_scope"},
+        "township": COUNTY_WIDE,
+        "department": COUNTY_WIDE,
     },
     "pairings": SEES,
     "ledgers": {**SEES, "cadre": set()},

@@ -292,6 +292,8 @@ MATRIX: dict[str, Entry] = {
     "home": Entry(_fixed("home"), _page({"get"}), per_place=False),
     "households:detail": Entry(_object_url("households:detail", "households", uuid.uuid4()), _household_detail),
     "households:member-reveal": Entry(_object_url("households:member-reveal", "members", uuid.uuid4()), _member_reveal),
+    # The county office's follow-up of ID numbers refused because they are held outside a scope: like the accounts.
+    "households:id-conflicts": Entry(_fixed("households:id-conflicts"), _account_list, per_place=False),
     "account-list": Entry(_fixed("account-list"), _account_list, per_place=False),
     "account-role": Entry(_object_url("account-role", "accounts", 999_999), _account_role),
     "login": Entry(_fixed("login"), _login, per_place=False),

@@ -8,10 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cadres.models import Department, DepartmentKind
+from divisions.models import CODE_LENGTH, Level
 from grievances.models import Case, DeadlinePolicy, RoutingRule
+from ledgers.models import DepartmentSupport
 
 # Days to resolve and days of grace after a supervision notice, by priority, when no policy says otherwise.
 FALLBACK_DAYS = {"urgent": (3, 2), "high": (10, 5), "normal": (30, 10)}
@@ -30,6 +32,16 @@ def township_government(township_code: str) -> Department | None:
         .order_by("pk")
         .first()
     )
+
+
+def units_serving(village_code: str) -> QuerySet[Department]:
+    """The active units that serve a village: the units of its county (its bureaus and township governments) and
+    the departments supporting its township now (``DepartmentSupport``; a provincial organ, say)."""
+    if len(village_code) < CODE_LENGTH[Level.TOWNSHIP]:
+        return Department.objects.none()
+    county, township = village_code[: CODE_LENGTH[Level.COUNTY]], village_code[: CODE_LENGTH[Level.TOWNSHIP]]
+    supporting = DepartmentSupport.objects.active().filter(department=OuterRef("pk"), township_id=township)
+    return Department.objects.filter(Q(division__code__startswith=county) | Q(Exists(supporting)), is_active=True)
 
 
 def route_for(case: Case) -> Route:

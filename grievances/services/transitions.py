@@ -35,7 +35,7 @@ from songpan.errors import FieldErrors, field_error
 from songpan.records import copy_saved_fields, lock_for_update, save_next_version
 
 from .cases import NOTE_MAX, case_label, clean_text, event_write
-from .routing import default_deadline, policy_days, route_for
+from .routing import default_deadline, policy_days, route_for, units_serving
 
 MAX_DEADLINE_DAYS = 366
 REASON_MAX = 300
@@ -65,14 +65,29 @@ def _clean_deadline(deadline: Any, errors: FieldErrors, today: dt.date) -> dt.da
     return deadline
 
 
-def _clean_units(unit: Any, co_units: Iterable[Any], errors: FieldErrors) -> tuple[Department | None, list]:
+def _clean_units(
+    actor: User, case: Case, unit: Any, co_units: Iterable[Any], errors: FieldErrors
+) -> tuple[Department | None, list]:
+    """The units named, each one the actor may see (else refused as if it did not exist: the refusal must not
+    confirm a unit outside the scope) and serving the case's place."""
+    visible = scope_for(actor).filter(Department.objects.filter(is_active=True))
+    serving = set(units_serving(case.village_id or "").values_list("pk", flat=True))
+
     def one(value: Any, field: str) -> Department | None:
         if value in (None, ""):
             return None
         pk = value.pk if isinstance(value, Department) else value
-        found = Department.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None
+        found = visible.filter(pk=pk).first() if str(pk).isdigit() else None
         if found is None:
             errors.add(field, _("There is no unit %(unit)s in use."), code="invalid_unit", params={"unit": pk})
+        elif found.pk not in serving:
+            errors.add(
+                field,
+                _("%(unit)s does not serve the place of this case."),
+                code="unit_not_serving",
+                params={"unit": found},
+            )
+            return None
         return found
 
     lead = one(unit, "unit")
@@ -105,10 +120,11 @@ def case_transition(
 
     - ``assign`` / ``reassign``: ``unit`` (default: the routing table's), ``co_units`` (default: the routing
       table's when ``unit`` is not given, else none), ``deadline`` (default: the policy's); a unit other than the
-      routed one needs ``reason``. The units named replace the current ones: a referral ends the parts of the
-      units no longer named (or named in another role) and notifies them and the new units; a referral to the
-      units the case is with already is refused (``unchanged``). A referral that keeps the lead unit (co-units or
-      the deadline change) leaves an ``in_progress`` case in progress.
+      routed one needs ``reason``. Each unit named must be one the actor sees (else refused as if it did not
+      exist) and serve the case's place (``routing.units_serving``). The units named replace the current ones:
+      a referral ends the parts of the units no longer named (or named in another role) and notifies them and the
+      new units; a referral to the units the case is with already is refused (``unchanged``). A referral that
+      keeps the lead unit (co-units or the deadline change) leaves an ``in_progress`` case in progress.
     - ``resolve``: ``note`` (the resolution); a dispute also needs ``outcome``. Co-units' parts still to do close
       with the case (``closed``) and open again if it is reopened.
     - ``close``: ``satisfaction``; "not satisfied" reopens the case instead (``note`` says why).
@@ -166,7 +182,7 @@ def _simple(event_action: str):
 
 def _assign(*, actor, case, errors, note, reason, unit, co_units, deadline, target, **_ignored):
     today = timezone.localdate()
-    lead, co = _clean_units(unit, co_units, errors)
+    lead, co = _clean_units(actor, case, unit, co_units, errors)
     route = route_for(case)
     if lead is None and unit in (None, ""):
         lead = route.unit

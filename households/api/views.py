@@ -259,7 +259,7 @@ class MemberViewSet(
         return self.create_or_replay(
             request,
             client_id=data.get("id"),
-            create=lambda: member_create(actor=request.user, household=household, **data),
+            create=lambda: member_create(actor=request.user, household=household, request=request._request, **data),
         )
 
     def partial_update(self, request, *args, **kwargs):
@@ -275,7 +275,9 @@ class MemberViewSet(
             raise field_invalid("id", _("The id does not match the member addressed."))
         if "household" in data and data["household"] == member.household_id:
             data.pop("household")
-        member = member_update(actor=request.user, member=member, expected_version=version, **data)
+        member = member_update(
+            actor=request.user, member=member, expected_version=version, request=request._request, **data
+        )
         return Response(self.get_serializer(member).data)
 
     def destroy(self, request, *args, **kwargs):

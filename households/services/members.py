@@ -2,17 +2,21 @@
 county) and the sex and birth date read from them."""
 
 import datetime as dt
+import functools
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.audit import access_log_write
+from accounts.models import AccessEvent, AccessOutcome, User
+from accounts.scoping import scope_for
 from households.models import Education, Employment, Ethnicity, Health, Household, Member, Relation, Sex
 from households.validators import id_number_birth_date, id_number_sex, validate_id_number
 from songpan import fieldcrypto
@@ -27,24 +31,82 @@ MEMBER_UPDATABLE_FIELDS = frozenset(
 )
 
 
-def _duplicate_id_error(holder: tuple[str, str]) -> ValidationError:
-    # Names the household only: the caller learns where the number is registered, not whose it is.
-    return field_error(
-        "id_number",
-        _("This ID number is already registered for a member of household %(household)s."),
-        code="duplicate_id_number",
-        params={"household": f"{holder[0]}-{holder[1]}"},
-    )
+class IdNumberHolder(NamedTuple):
+    member: uuid.UUID
+    household: uuid.UUID
+    village: str
+    number: str
 
 
-def _id_number_holder(digest: str, *, exclude_pk: Any = None) -> tuple[str, str] | None:
+class IdNumberHeldElsewhere(ValidationError):
+    """The refusal of an ID number that a member outside the actor's scope holds: it says nothing of where, and
+    carries the holder for the probe's access-log row (``_id_number_probes_logged``)."""
+
+    def __init__(self, holder: IdNumberHolder) -> None:
+        super().__init__(
+            _("This ID number cannot be used here; the county office has been notified."),
+            code="id_number_unavailable",
+        )
+        self.holder = holder
+
+
+def _duplicate_id_error(holder: IdNumberHolder, actor: User | None) -> ValidationError:
+    """Inside the actor's scope the household holding the number is named (not the member); outside it nothing
+    is said of it, so that a refusal cannot be used to find where a person lives."""
+    if actor is not None and scope_for(actor).of(Household).filter(pk=holder.household).exists():
+        return field_error(
+            "id_number",
+            _("This ID number is already registered for a member of household %(household)s."),
+            code="duplicate_id_number",
+            params={"household": f"{holder.village}-{holder.number}"},
+        )
+    return ValidationError({"id_number": IdNumberHeldElsewhere(holder)})
+
+
+def _id_number_holder(digest: str, *, exclude_pk: Any = None) -> IdNumberHolder | None:
     holders = Member.objects.filter(id_number_digest=digest)
     if exclude_pk is not None:
         holders = holders.exclude(pk=exclude_pk)
-    return holders.values_list("household__village_id", "household__number").first()
+    found = holders.values_list("pk", "household_id", "household__village_id", "household__number").first()
+    return IdNumberHolder(*found) if found is not None else None
 
 
-def _clean_id_number(value: Any, errors: FieldErrors, *, exclude_pk: Any = None) -> tuple[str, str | None]:
+def _id_number_probes_logged(service: Callable[..., Member]) -> Callable[..., Member]:
+    """Write a refusal of a number held outside the actor's scope to the access log, after the service's
+    transaction has been rolled back (so that the row stays; inside a caller's own transaction it goes with that
+    transaction): who, from where, the household (and member) being edited and the member holding the number;
+    never the number, whole or masked."""
+
+    @functools.wraps(service)
+    def logged(**kwargs: Any) -> Member:
+        try:
+            return service(**kwargs)
+        except ValidationError as error:
+            refusals = getattr(error, "error_dict", {}).get("id_number", [])
+            held = next((e for e in refusals if isinstance(e, IdNumberHeldElsewhere)), None)
+            if held is not None:
+                member = kwargs.get("member")
+                household_id = member.household_id if member is not None else kwargs["household"].pk
+                detail = {"holder": str(held.holder.member), "action": "update" if member else "create"}
+                if member is not None:
+                    detail["member"] = str(member.pk)
+                access_log_write(
+                    event=AccessEvent.ID_NUMBER_CONFLICT,
+                    outcome=AccessOutcome.DENIED,
+                    user=kwargs.get("actor"),
+                    request=kwargs.get("request"),
+                    object_type=Household._meta.label_lower,
+                    object_id=str(household_id),
+                    detail=detail,
+                )
+            raise
+
+    return logged
+
+
+def _clean_id_number(
+    value: Any, errors: FieldErrors, *, actor: User | None, exclude_pk: Any = None
+) -> tuple[str, str | None]:
     """The normalised number and its digest, or ("", None) when none or invalid (the error is recorded)."""
     raw = str(value or "").strip()
     if not raw:
@@ -57,7 +119,7 @@ def _clean_id_number(value: Any, errors: FieldErrors, *, exclude_pk: Any = None)
     digest = fieldcrypto.digest(number)
     holder = _id_number_holder(digest, exclude_pk=exclude_pk)
     if holder is not None:
-        errors.merge(_duplicate_id_error(holder))
+        errors.merge(_duplicate_id_error(holder, actor))
         return "", None
     return number, digest
 
@@ -144,6 +206,7 @@ def _member_label(member: Member) -> str:
     return gettext("Member %(name)s") % {"name": member.name}
 
 
+@_id_number_probes_logged
 @transaction.atomic
 def member_create(
     *,
@@ -162,12 +225,15 @@ def member_create(
     phone: str = "",
     is_party_member: bool = False,
     id: uuid.UUID | None = None,  # a client-generated id makes offline creates idempotent
+    request: HttpRequest | None = None,  # where the request came from, for a refusal's access-log row
 ) -> Member:
     """Add a member to a household.
 
     The ID number is validated, stored encrypted (with its keyed digest and masked form) and must not belong to
-    any other member in the county. Sex and birth date are read from the ID number when not given, and must agree
-    with it when given. A household has at most one head.
+    any other member in the county. When it does, the refusal names the household holding it only if the actor
+    sees that household; otherwise it says nothing of it and is written to the access log as a probe
+    (``AccessEvent.ID_NUMBER_CONFLICT``, listed on the county office's conflicts page). Sex and birth date are
+    read from the ID number when not given, and must agree with it when given. A household has at most one head.
     """
     # Lock the household so that two concurrent "add the head" requests cannot both pass the check.
     Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
@@ -181,7 +247,7 @@ def member_create(
         "sex": sex,
     }
     _clean_member_choices(values, errors)
-    number, digest = _clean_id_number(id_number, errors)
+    number, digest = _clean_id_number(id_number, errors, actor=actor)
     birth_date = _clean_birth_date(birth_date, errors)
     sex, birth_date = _reconcile_with_id(number, sex or "", birth_date, errors)
     if not sex and "sex" not in errors.by_field:
@@ -217,7 +283,7 @@ def member_create(
     def explain() -> None:
         holder = _id_number_holder(digest) if digest else None
         if holder is not None:
-            raise _duplicate_id_error(holder) from None
+            raise _duplicate_id_error(holder, actor) from None
         if id is not None and Member.objects.filter(pk=id).exists():
             raise field_error("id", _("A member with this id exists already."), code="duplicate_id") from None
 
@@ -225,8 +291,16 @@ def member_create(
     return member
 
 
+@_id_number_probes_logged
 @transaction.atomic
-def member_update(*, actor: User | None, member: Member, expected_version: int | None = None, **changes: Any) -> Member:
+def member_update(
+    *,
+    actor: User | None,
+    member: Member,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> Member:
     """Change some of a member's fields, with the same rules as ``member_create``; bumps the member's version.
 
     ``id_number=""`` removes the number. When a new ID number is given without sex or birth date, those are read
@@ -259,7 +333,7 @@ def member_update(*, actor: User | None, member: Member, expected_version: int |
 
     new_number: str | None = None  # None: the ID number is not being changed; "": it is being removed
     if "id_number" in changes:
-        new_number, digest = _clean_id_number(changes["id_number"], errors, exclude_pk=locked.pk)
+        new_number, digest = _clean_id_number(changes["id_number"], errors, actor=actor, exclude_pk=locked.pk)
         if (digest is not None and digest == locked.id_number_digest) or (
             new_number == "" and not locked.id_number_digest
         ):
@@ -300,7 +374,7 @@ def member_update(*, actor: User | None, member: Member, expected_version: int |
     def explain() -> None:
         holder = _id_number_holder(locked.id_number_digest, exclude_pk=locked.pk) if new_number else None
         if holder is not None:
-            raise _duplicate_id_error(holder) from None
+            raise _duplicate_id_error(holder, actor) from None
 
     save_next_version(locked, actor=actor, on_integrity_error=explain)
     copy_saved_fields(locked, member)

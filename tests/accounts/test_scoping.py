@@ -65,13 +65,15 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "households": TOWNSHIP_A,
         "pairings": {"a1", "a2"},
         "cadres": {"paired", "posted"},  # works in A; posted to a village of A
-        "departments": {"township_a", "supporting"},  # A's government and the bureau supporting A
+        # the county's units (its bureaus and township governments), not the provincial organ: cases are referred
+        # to them
+        "departments": {"supporting", "other", "township_a", "township_b"},
     },
     "department": {  # the department supporting A sees what township A's staff see
         "households": TOWNSHIP_A,
         "pairings": {"a1", "a2"},
         "cadres": {"paired", "posted"},
-        "departments": {"township_a", "supporting"},  # and its own bureau
+        "departments": {"supporting", "other", "township_a", "township_b"},
     },
     "cadre": {
         "households": {"a1", "a2"},
