@@ -31,6 +31,7 @@ from grievances.models import (
     UnitRole,
 )
 from grievances.workflow import ACTIONS_NEEDING_NOTE, Action, acts_for_unit, check, next_level
+from songpan.client_numbers import client_int
 from songpan.errors import FieldErrors, check_version, field_error
 
 from .cases import NOTE_MAX, case_label, clean_text, event_write, lock_case
@@ -69,7 +70,8 @@ def _clean_units(unit: Any, co_units: Iterable[Any], errors: FieldErrors) -> tup
         if value in (None, ""):
             return None
         pk = value.pk if isinstance(value, Department) else value
-        found = Department.objects.filter(pk=pk, is_active=True).first() if str(pk).isdigit() else None
+        number = client_int(pk)
+        found = Department.objects.filter(pk=number, is_active=True).first() if number is not None else None
         if found is None:
             errors.add(field, _("There is no unit %(unit)s in use."), code="invalid_unit", params={"unit": pk})
         return found
