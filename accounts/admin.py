@@ -11,12 +11,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .admin_scoping import ScopedAdminMixin
+from .forms import AccountPasswordResetForm
 from .models import AccessLog, User
 from .sessions import user_disable
 
 
 @admin.register(User)
 class SongpanUserAdmin(ScopedAdminMixin, UserAdmin):
+    change_password_form = AccountPasswordResetForm
     fieldsets = (
         *UserAdmin.fieldsets,
         (_("Role and scope"), {"fields": ("role", "division", "department", "role_page")}),

@@ -7,10 +7,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .auth_views import SignInView
+from .forms import AccountPasswordChangeForm
 
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=AccountPasswordChangeForm),
+        name="password_change",
+    ),
     path("password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
