@@ -7,7 +7,8 @@ from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import LoginView, PasswordChangeView, redirect_to_login
+from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -16,13 +17,27 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .audit import request_address
-from .forms import SignInForm
+from .forms import AccountPasswordChangeForm, SignInForm
+from .sessions import user_password_changed
 
 
 class SignInView(LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     http_method_names = ["get", "post", "head", "options"]
+
+
+class AccountPasswordChangeView(PasswordChangeView):
+    """A user changing its own password: this browser stays signed in, every other session and every API token
+    ends (``accounts.sessions.user_password_changed``), in the same transaction as the new password."""
+
+    form_class = AccountPasswordChangeForm
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)  # saves the password and rotates this session's key
+            user_password_changed(request=self.request, user=form.user)
+        return response
 
 
 def admin_login_redirect(request: HttpRequest, extra_context=None) -> HttpResponse:

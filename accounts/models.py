@@ -61,6 +61,7 @@ class AccessEvent(models.TextChoices):
     EXPORT = "export", _("Export")
     ROLE_CHANGED = "role_changed", _("Role or scope changed")
     ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
+    SESSIONS_ENDED = "sessions_ended", _("Sessions and API tokens ended")
     KEY_ROTATED = "key_rotated", _("Encryption key rotated")
     # An ID number refused because a member outside the actor's scope holds it (the county office follows it up).
     ID_NUMBER_CONFLICT = "id_conflict", _("ID number held outside the scope")

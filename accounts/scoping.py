@@ -191,7 +191,7 @@ class Scope:
                 user=self.user if getattr(self.user, "is_authenticated", False) else None,
                 request=request,
                 object_type=queryset.model._meta.label_lower,
-                object_id=str(next(iter(lookup.values()), ""))[:64],
+                object_id=str(next(iter(lookup.values()), "")),  # made safe by the writer
                 detail={"reason": "not found in scope"},
             )
             raise Http404 from exc

@@ -15,6 +15,7 @@ from .audit import access_log_write
 from .models import AccessEvent, Role, User
 from .permissions import Capability, require_capability
 from .scoping import scope_for
+from .sessions import EndReason, user_sign_ins_end
 
 # Which divisions each role may be scoped to.
 ROLE_DIVISION_LEVELS = {
@@ -71,7 +72,8 @@ def user_assign_role(
     request: HttpRequest | None = None,
 ) -> User:
     """Give ``user`` one role and its scope. County office only, inside its own scope; recorded twice over:
-    in the user's history (old and new values) and in the access log (event ``role_changed``)."""
+    in the user's history (old and new values) and in the access log (event ``role_changed``). A change ends
+    the account's sessions and API tokens (event ``sessions_ended``)."""
     require_capability(actor, Capability.MANAGE_USERS, request=request, target=user)
     _validate(actor=actor, user=user, role=role, division=division, department=department)
     with transaction.atomic():
@@ -93,4 +95,7 @@ def user_assign_role(
             target=locked,
             detail={"from": before, "to": after},
         )
+        # What was issued under the old role (a token obtained without a second factor, a session of the old
+        # scope) must not carry over into the new one.
+        user_sign_ins_end(actor=actor, user=locked, reason=EndReason.ROLE_CHANGED, request=request)
     return locked

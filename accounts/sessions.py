@@ -158,10 +158,14 @@ def session_forget(*, request: HttpRequest) -> None:
         UserSession.objects.filter(session_key=session.session_key).delete()
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Delete every browser session of ``user`` (whatever the session engine). Returns how many were listed."""
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """Delete every browser session of ``user`` (whatever the session engine), but the one ``keep_session_key``
+    names. Returns how many were listed."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    listed = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        listed = listed.exclude(session_key=keep_session_key)
+    keys = list(listed.values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
@@ -263,6 +267,70 @@ def api_tokens_delete_expired() -> int:
     return deleted
 
 
+# --- Ending what an account signed in with -------------------------------------------------------------------
+
+
+class SignInsEnded(NamedTuple):
+    sessions: int
+    tokens: int
+
+
+class EndReason:
+    """Why ``user_sign_ins_end`` ended an account's sessions and tokens (the ``reason`` in the access log)."""
+
+    ROLE_CHANGED = "role_changed"  # its role or its scope (division, department) changed
+    SCOPE_CHANGED = "scope_changed"  # the cadre record it signs in as changed
+    PRIVILEGES_CHANGED = "privileges_changed"  # staff, superuser, groups or permissions changed in the admin
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason; by the user, whose browser stays signed in
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a reason; set by the county office in the admin
+
+
+def _sign_ins_end(*, user: User, keep_session_key: str | None = None) -> SignInsEnded:
+    sessions = user_sessions_end(user=user, keep_session_key=keep_session_key)
+    tokens, _detail = ApiToken.objects.filter(user=user).delete()
+    return SignInsEnded(sessions, tokens)
+
+
+@transaction.atomic
+def user_sign_ins_end(
+    *,
+    actor: User | None,
+    user: User,
+    reason: str,
+    request: HttpRequest | None = None,
+    keep_session_key: str | None = None,
+) -> SignInsEnded:
+    """End every browser session and API token of ``user`` now, and log it (event ``sessions_ended``).
+
+    Called by every change of what an account may do or prove (``EndReason``): a role, scope or privilege
+    change, a password change (``keep_session_key``: the session the user changed it in stays) and a password
+    reset. Whatever was issued before (a token obtained without a second factor, a session of the old role)
+    stops working; the account signs in again under its new rules.
+    """
+    ended = _sign_ins_end(user=user, keep_session_key=keep_session_key)
+    detail = {"reason": reason, "sessions_ended": ended.sessions, "tokens_revoked": ended.tokens}
+    if keep_session_key:
+        detail["current_session_kept"] = True
+    access_log_write(event=AccessEvent.SESSIONS_ENDED, user=actor, request=request, target=user, detail=detail)
+    return ended
+
+
+@transaction.atomic
+def user_password_changed(*, request: HttpRequest, user: User) -> SignInsEnded:
+    """After ``user`` changed its own password in this request's session: keep this session (its key was just
+    rotated by ``update_session_auth_hash``), end every other session and every API token."""
+    key = request.session.session_key
+    rotated_from = request.session.get(SESSION_TRACKED_KEY)
+    if rotated_from and rotated_from != key:  # this session under its old key: gone already, not "another" one
+        UserSession.objects.filter(session_key=rotated_from).delete()
+    if key:
+        UserSession.objects.update_or_create(session_key=key, defaults={"user": user})
+        request.session[SESSION_TRACKED_KEY] = key
+    return user_sign_ins_end(
+        actor=user, user=user, reason=EndReason.PASSWORD_CHANGED, request=request, keep_session_key=key
+    )
+
+
 # --- Disabling an account ------------------------------------------------------------------------------------
 
 
@@ -273,12 +341,11 @@ def user_disable(*, actor: User | None, user: User, reason: str, request: HttpRe
         user.is_active = False
         user._history_user = actor  # django-simple-history: who made this change
         user.save(update_fields=["is_active"])
-    sessions = user_sessions_end(user=user)
-    tokens, _detail = ApiToken.objects.filter(user=user).delete()
+    ended = _sign_ins_end(user=user)
     access_log_write(
         event=AccessEvent.ACCOUNT_DISABLED,
         user=actor,
         request=request,
         target=user,
-        detail={"reason": str(reason)[:300], "sessions_ended": sessions, "tokens_revoked": tokens},
+        detail={"reason": str(reason)[:300], "sessions_ended": ended.sessions, "tokens_revoked": ended.tokens},
     )

@@ -12,6 +12,8 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from songpan.client_numbers import client_int
+
 from .models import Role, User
 
 OTP_REQUIRED_ROLES = frozenset({Role.COUNTY_LEADER, Role.COUNTY_OFFICE})
@@ -52,7 +54,7 @@ def second_factor_check(*, user: User, code: str | None) -> SecondFactor:
     code = _normalise(code or "")
     if not code:
         return SecondFactor.MISSING
-    if code.isdigit() and len(code) == 6:
+    if len(code) == 6 and client_int(code) is not None:  # six ASCII digits ("²" passes isdigit())
         if any(device.verify_token(code) for device in totp_devices):
             return SecondFactor.TOTP
         return SecondFactor.INVALID

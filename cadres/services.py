@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.sessions import EndReason, user_sign_ins_end
 from divisions.models import Division, Level
 from songpan.errors import FieldErrors, StaleVersionError, field_error
 from songpan.phones import validate_phone
@@ -263,6 +264,8 @@ def cadre_create(
     errors.raise_if_any()
     cadre._history_user = actor
     cadre.save()
+    if user is not None:  # the account now signs in as this cadre: its scope changed
+        user_sign_ins_end(actor=actor, user=user, reason=EndReason.SCOPE_CHANGED)
     return cadre
 
 
@@ -309,4 +312,8 @@ def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | No
     if any(getattr(locked, attname) != value for attname, value in before.items()):
         save_next_version(locked, actor=actor)
     copy_saved_fields(locked, cadre)
+    if locked.user_id != before["user_id"]:
+        # The account that signs in as this cadre changed: each account's scope (its pairings) changed with it.
+        for user in User.objects.filter(pk__in={before["user_id"], locked.user_id} - {None}):
+            user_sign_ins_end(actor=actor, user=user, reason=EndReason.SCOPE_CHANGED)
     return locked

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import access_log_write
 from accounts.models import AccessEvent, AccessOutcome
 from accounts.permissions import phone_for
+from songpan.client_numbers import client_ints
 from songpan.errors import StaleVersionError
 
 from . import selectors
@@ -291,6 +292,10 @@ def party_new(request: HttpRequest, pk: str) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     _require(request, selectors.has_inbox(request.user), "case-inbox")
+    return _inbox_page(request)
+
+
+def _inbox_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     cases = selectors.case_inbox(user=request.user)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -302,6 +307,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "notifications": selectors.unit_notifications(user=request.user),
             "today": timezone.localdate(),
         },
+        status=status,
     )
 
 
@@ -309,7 +315,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox_read(request: HttpRequest) -> HttpResponse:
     _require(request, selectors.has_inbox(request.user), "case-inbox-read")
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()]
+    ids = client_ints(request.POST.getlist("id"))
+    if ids is None:
+        messages.error(request, _("Nothing was marked read: a notification is named by its number."))
+        return _inbox_page(request, status=400)
     count = notifications_mark_read(actor=request.user, ids=ids if "all" not in request.POST else None)
     messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
     return redirect("grievances:inbox")

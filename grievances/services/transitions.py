@@ -31,6 +31,7 @@ from grievances.models import (
     UnitRole,
 )
 from grievances.workflow import ACTIONS_NEEDING_NOTE, Action, acts_for_unit, check, next_level
+from songpan.client_numbers import client_int
 from songpan.errors import FieldErrors, field_error
 from songpan.records import copy_saved_fields, lock_for_update, save_next_version
 
@@ -77,7 +78,8 @@ def _clean_units(
         if value in (None, ""):
             return None
         pk = value.pk if isinstance(value, Department) else value
-        found = visible.filter(pk=pk).first() if str(pk).isdigit() else None
+        number = client_int(pk)
+        found = visible.filter(pk=number).first() if number is not None else None
         if found is None:
             errors.add(field, _("There is no unit %(unit)s in use."), code="invalid_unit", params={"unit": pk})
         elif found.pk not in serving:

@@ -49,8 +49,11 @@ def _validation_detail(error: DjangoValidationError):
 
 def _parse_error_detail(exc: exceptions.ParseError) -> str:
     """DRF's JSON parser answers "JSON parse error - <Python's English text>", untranslated; say it in the
-    request's language, with where the body went wrong."""
-    cause = exc.__context__
+    request's language, with where the body went wrong.
+
+    Only the error the parser was handling counts: a view that raises ``ParseError(...) from None`` (the sync
+    feed refusing its cursor, for one) says its own message, whatever it was handling at the time."""
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     if isinstance(cause, json.JSONDecodeError):
         return gettext("The request body is not valid JSON: line %(line)d, column %(column)d.") % {
             "line": cause.lineno,

@@ -19,10 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.scoping import scope_for
+from songpan.client_numbers import client_int
 
 from .errors import PreconditionFailed
 
-_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+_ETAG = re.compile(r'^\s*(?:W/)?"([^"]*)"\s*$')  # the digits inside are read by ``client_int``
 
 
 class ScopedViewSetMixin:
@@ -66,16 +67,17 @@ def expected_version(request: Request) -> int | None:
     header = request.headers.get("If-Match")
     if header:
         match = _ETAG.match(header)
-        if not match:
+        version = client_int(match.group(1)) if match else None
+        if version is None:
             raise PreconditionFailed(_('If-Match must be an ETag of this API, like "7".'))
-        return int(match.group(1))
-    version = request.data.get("version") if hasattr(request.data, "get") else None
-    if version is None:
+        return version
+    sent = request.data.get("version") if hasattr(request.data, "get") else None
+    if sent is None:
         return None
-    try:
-        return int(version)
-    except (TypeError, ValueError):
-        raise PreconditionFailed(_("version must be an integer.")) from None
+    version = client_int(sent)
+    if version is None:
+        raise PreconditionFailed(_("version must be an integer."))
+    return version
 
 
 class VersionedMixin:

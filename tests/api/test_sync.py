@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role
 from grievances.models import Case
@@ -326,6 +326,19 @@ def test_a_malformed_cursor_is_400_with_a_detail(client, world, cursor):
     body = sync(client, world.cadre_user, since=cursor, status=400)
 
     assert set(body) == {"detail"}
+    assert "JSON" not in body["detail"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_malformed_cursor_says_the_cursor_is_invalid_in_the_callers_language(client, world, language):
+    client.force_login(world.cadre_user)
+
+    response = client.get(URL, {"since": _b64("v1|abc")}, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 400
+    with translation.override(language):
+        expected = translation.gettext("This sync cursor is not valid: start a full sync without one.")
+    assert response.json() == {"detail": expected}
 
 
 @pytest.mark.parametrize("limit", ["0", "-3", "many", "1.5"])

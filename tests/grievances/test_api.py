@@ -244,6 +244,49 @@ def test_a_stale_if_match_is_412_and_changes_nothing(client, case_world):
     assert send(client, "post", transition_url(case), {"action": "accept"}, **{"If-Match": '"2"'}).status_code == 200
 
 
+HUGE = "1" * 5000  # past Python's limit for converting digits to an int (4,300)
+
+
+@pytest.mark.parametrize("if_match", [f'"{HUGE}"', f'W/"{HUGE}"', '"²"', '"٣"', '"99999999999999999999999"', '"-1"'])
+def test_an_if_match_that_is_no_etag_of_this_api_is_412_and_changes_nothing(client, case_world, if_match):
+    w = case_world
+    case = w.submit()
+    as_(client, w.township)
+    before = snapshot(case)
+
+    edit = send(client, "patch", case_url(case), {"title": "Other"}, **{"If-Match": if_match})
+    action = send(client, "post", transition_url(case), {"action": "accept"}, **{"If-Match": if_match})
+
+    assert (edit.status_code, action.status_code) == (412, 412)
+    assert "detail" in edit.json() and "detail" in action.json()
+    assert snapshot(case) == before
+
+
+@pytest.mark.parametrize("version", [HUGE, "²", "٣", True, 1.0, [1], {"v": 1}])
+def test_a_version_in_the_body_that_is_no_version_is_412_and_changes_nothing(client, case_world, version):
+    w = case_world
+    case = w.submit()
+    as_(client, w.township)
+    before = snapshot(case)
+
+    edit = send(client, "patch", case_url(case), {"title": "Other", "version": version})
+    action = send(client, "post", transition_url(case), {"action": "accept", "version": version})
+
+    assert (edit.status_code, action.status_code) == (412, 412)
+    assert snapshot(case) == before
+
+
+def test_a_version_of_5000_digits_as_a_json_number_is_400_not_500(client, case_world):
+    w = case_world
+    case = w.submit()
+    as_(client, w.township)
+
+    response = send(client, "patch", case_url(case), '{"title": "Other", "version": ' + HUGE + "}")
+
+    assert response.status_code == 400 and "detail" in response.json()
+    assert Case.objects.get().title == case.title
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -710,6 +710,19 @@ def test_department_staff_see_their_units_cases_most_urgent_first_with_notificat
     assert len(response.context["notifications"]) == 3
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "1" * 5000, "99999999999999999999999", "-1", "1.0", ""])
+def test_marking_notifications_read_with_an_id_that_is_no_number_is_400_and_marks_nothing(client, case_world, value):
+    w = case_world
+    w.to_status(w.submit(), "assigned")
+    client.force_login(w.department)
+    unread = len(client.get(reverse("grievances:inbox")).context["notifications"])
+
+    response = client.post(reverse("grievances:inbox-read"), {"id": ["1", value]})
+
+    assert response.status_code == 400
+    assert len(client.get(reverse("grievances:inbox")).context["notifications"]) == unread > 0
+
+
 def test_township_staff_see_the_cases_where_their_government_has_a_part(client, case_world):
     w = case_world
     shared = w.to_status(w.submit(title="Shared road"), "assigned")  # the routing rule adds township A's government
