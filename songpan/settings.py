@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
     "SEARCH_PARAM": "q",
     "EXCEPTION_HANDLER": "songpan.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["songpan.api.parsers.DepthLimitedJSONParser"],  # refuses deep nesting (issue 10)
     "DATE_FORMAT": "%Y-%m-%d",
     "COERCE_DECIMAL_TO_STRING": False,
 }
