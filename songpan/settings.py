@@ -14,6 +14,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from songpan.cache import REDIS_TIMEOUT, redis_cache_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = os.environ.get("SONGPAN_ENV", "development")
@@ -273,9 +275,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Throttle counts live in the cache: give production a shared one (Redis) so that every process counts together.
+# While Redis is unreachable the cache falls back to per-process memory and logs a warning (songpan/cache.py);
+# SONGPAN_REDIS_TIMEOUT (seconds, default 0.5) bounds each connection attempt and command, cache and broker alike.
 _cache_url = os.environ.get("SONGPAN_CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    "default": redis_cache_settings(_cache_url)
     if _cache_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "songpan"}
 }
@@ -326,6 +330,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A broker that is down must not hold a web request: short timeouts, one quick retry when publishing, and
+# songpan.celery.enqueue logs a task it could not send instead of failing the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT * 4,
+    "socket_timeout": REDIS_TIMEOUT * 4,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
 
 # --- Domain settings -------------------------------------------------------------------------------------
 # The county this deployment serves (its division code); demo data and dashboards start here.
@@ -370,11 +386,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Beat's pulse: /healthz reads when beat last sent a task (django-celery-beat's records), and this one is sent
+    # every minute.
+    "heartbeat": {"task": "songpan.heartbeat", "schedule": 60.0},
     "delete-expired-api-tokens": {
         "task": "accounts.tasks.delete_expired_api_tokens",
         "schedule": crontab(hour=3, minute=50),
     },
 }
+
+# /healthz answers 503 when one of these checks fails (database, cache, broker, beat). By default only the
+# database: the site serves without Redis (degraded) and a load balancer should keep it.
+SONGPAN_HEALTHZ_REQUIRED = _env_list("SONGPAN_HEALTHZ_REQUIRED", "database")
+# Beat is "stale" on /healthz when it has sent no task for this long (it sends the heartbeat every minute and
+# records it within three).
+SONGPAN_HEALTHZ_BEAT_STALE_MINUTES = int(os.environ.get("SONGPAN_HEALTHZ_BEAT_STALE_MINUTES", "10"))
 
 LOGGING = {
     "version": 1,
