@@ -344,6 +344,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT * 4
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT * 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below, which masks ID numbers
 
 # --- Domain settings -------------------------------------------------------------------------------------
 # The county this deployment serves (its division code); demo data and dashboards start here.
@@ -404,11 +405,30 @@ SONGPAN_HEALTHZ_REQUIRED = _env_list("SONGPAN_HEALTHZ_REQUIRED", "database")
 # records it within three).
 SONGPAN_HEALTHZ_BEAT_STALE_MINUTES = int(os.environ.get("SONGPAN_HEALTHZ_BEAT_STALE_MINUTES", "10"))
 
+# Every handler masks ID-number-like sequences (songpan/logfilters.py): a number typed into the admin's search or
+# a URL never reaches a log. gunicorn's own logs are configured the same way in gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_id_numbers": {"()": "songpan.logfilters.MaskIdNumbers"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_id_numbers"]},
+        # The dev server's request lines (manage.py runserver), as Django prints them.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_id_numbers"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes announces itself at INFO on every start; its failure and lockout lines are WARNING.
-    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        # Replaces Django's defaults (a console handler only under DEBUG, and mail to ADMINS): the root's only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at INFO on every start; its failure and lockout lines are WARNING.
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
+    },
 }
