@@ -45,9 +45,26 @@ DATABASES = {
     if _database_url
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 }
+# PostgreSQL connections: a pool per process (Django's, psycopg_pool) instead of one connection per thread kept for
+# a minute, which piled up under a threaded server. A gunicorn worker runs GUNICORN_THREADS threads, each holding at
+# most one connection during a request: the pool holds up to that many (SONGPAN_DB_POOL_MAX_SIZE), so PostgreSQL
+# sees at most workers x threads connections from the web. A request that finds the pool empty waits
+# SONGPAN_DB_POOL_TIMEOUT seconds (3) for one, then answers 503 with Retry-After (songpan.middleware).
+# SONGPAN_DB_POOL=0 turns the pool off (one connection per request, closed after it).
+SONGPAN_DB_POOL_MAX_SIZE = int(os.environ.get("SONGPAN_DB_POOL_MAX_SIZE", os.environ.get("GUNICORN_THREADS", "4")))
+SONGPAN_DB_POOL_TIMEOUT = float(os.environ.get("SONGPAN_DB_POOL_TIMEOUT", "3"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The registry's queries are short; PostgreSQL's JIT spent 20 ms compiling a 30 ms count (BENCHMARKS.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not keep them as well
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    if os.environ.get("SONGPAN_DB_POOL", "1") == "1":
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": SONGPAN_DB_POOL_MAX_SIZE,
+            "timeout": SONGPAN_DB_POOL_TIMEOUT,
+            "max_idle": 300,  # seconds before an idle connection beyond min_size is closed
+        }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -107,8 +124,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, before anything else reads the database or the session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so that it sees every response: no-store on the API and on every page for a signed-in user.
     "songpan.middleware.NoStoreMiddleware",
+    # No database connection in time (pool exhausted, database down) is 503 with Retry-After, never 500.
+    "songpan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -154,6 +175,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served by WhiteNoise (no separate web server needed); outside DEBUG with hashed, compressed names and far-future
+# cache headers, which needs `manage.py collectstatic` (make run and make serve do it) before the server starts.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Sign-in, sessions and API tokens (issue 3, "Login security"; see accounts/sessions.py) ----------------

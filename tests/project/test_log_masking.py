@@ -4,6 +4,8 @@ configures (Django's and gunicorn's) masks 18-character ID-number-like sequences
 
 import io
 import logging
+import logging.config
+import runpy
 from contextlib import contextmanager
 
 import pytest
@@ -90,3 +92,27 @@ def test_a_request_with_an_id_number_leaves_no_full_number_in_the_logs(client):
     text = output.getvalue()
     assert "Not Found" in text and MASKED in text
     assert ID_NUMBER not in text
+
+
+def test_gunicorn_access_and_error_logs_are_masked():
+    from django.conf import settings
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from tests.project.test_settings import ROOT
+
+    cfg = Config()
+    for key, value in runpy.run_path(str(ROOT / "gunicorn.conf.py")).items():
+        if key in cfg.settings:
+            cfg.set(key, value)
+    try:
+        log = Logger(cfg)
+        handlers = [*log.access_log.handlers, *log.error_log.handlers]
+        assert handlers and all(any(isinstance(f, MaskIdNumbers) for f in h.filters) for h in handlers)
+        with captured(handlers) as output:
+            log.access_log.info("%(r)s %(s)s", {"r": f"GET /admin/households/member/?q={ID_NUMBER} HTTP/1.1", "s": 200})
+            log.error("Error handling request /households/%s/", ID_NUMBER)
+    finally:
+        logging.config.dictConfig(settings.LOGGING)  # the project's logging again for the other tests
+
+    assert output.getvalue().count(MASKED) == 2 and ID_NUMBER not in output.getvalue()
