@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= songpan-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: run test install lint format migrate seed serve worker beat lock clean messages fuzz schema
+.PHONY: run dev test install lint format migrate seed serve collectstatic worker beat lock clean messages fuzz schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,16 +27,26 @@ seed: migrate
 	$(BIN)/python manage.py import_divisions divisions/data/songpan-2023.csv
 	$(BIN)/python manage.py seed_demo
 
-serve: install
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# Static files for WhiteNoise (hashed names outside DEBUG): before gunicorn starts, and before the tests.
+collectstatic: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
-run: seed
+# The production server (gunicorn.conf.py: GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT), no seeding.
+serve: collectstatic
+	GUNICORN_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# The demo, served as in production (gunicorn and WhiteNoise).
+run: seed collectstatic
 	@echo ""
 	@echo "Songpan demo: http://127.0.0.1:$(PORT)/  accounts leader, office, township, department, cadre"
 	@echo "Password (DEMO_PASSWORD): $(DEMO_PASSWORD)"
 	@echo ""
 	@$(BIN)/python manage.py demo_credentials
 	@echo ""
+	GUNICORN_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Django's development server, reloading on every code change (seeds like run).
+dev: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
@@ -46,7 +56,7 @@ lint: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-test: lint
+test: lint collectstatic
 	$(BIN)/pytest -p no:cacheprovider -n 2
 
 # A longer schemathesis run against the API (make test runs 5 examples per operation).

@@ -14,6 +14,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from songpan.cache import REDIS_TIMEOUT, redis_cache_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = os.environ.get("SONGPAN_ENV", "development")
@@ -43,9 +45,26 @@ DATABASES = {
     if _database_url
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 }
+# PostgreSQL connections: a pool per process (Django's, psycopg_pool) instead of one connection per thread kept for
+# a minute, which piled up under a threaded server. A gunicorn worker runs GUNICORN_THREADS threads, each holding at
+# most one connection during a request: the pool holds up to that many (SONGPAN_DB_POOL_MAX_SIZE), so PostgreSQL
+# sees at most workers x threads connections from the web. A request that finds the pool empty waits
+# SONGPAN_DB_POOL_TIMEOUT seconds (3) for one, then answers 503 with Retry-After (songpan.middleware).
+# SONGPAN_DB_POOL=0 turns the pool off (one connection per request, closed after it).
+SONGPAN_DB_POOL_MAX_SIZE = int(os.environ.get("SONGPAN_DB_POOL_MAX_SIZE", os.environ.get("GUNICORN_THREADS", "4")))
+SONGPAN_DB_POOL_TIMEOUT = float(os.environ.get("SONGPAN_DB_POOL_TIMEOUT", "3"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The registry's queries are short; PostgreSQL's JIT spent 20 ms compiling a 30 ms count (BENCHMARKS.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not keep them as well
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    if os.environ.get("SONGPAN_DB_POOL", "1") == "1":
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": SONGPAN_DB_POOL_MAX_SIZE,
+            "timeout": SONGPAN_DB_POOL_TIMEOUT,
+            "max_idle": 300,  # seconds before an idle connection beyond min_size is closed
+        }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -105,6 +124,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, before anything else reads the database or the session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so that it sees every response: no-store on the API and on every page for a signed-in user.
+    "songpan.middleware.NoStoreMiddleware",
+    # No database connection in time (pool exhausted, database down) is 503 with Retry-After, never 500.
+    "songpan.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,6 +175,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served by WhiteNoise (no separate web server needed); outside DEBUG with hashed, compressed names and far-future
+# cache headers, which needs `manage.py collectstatic` (make run and make serve do it) before the server starts.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Sign-in, sessions and API tokens (issue 3, "Login security"; see accounts/sessions.py) ----------------
@@ -245,7 +280,7 @@ REST_FRAMEWORK = {
     "SEARCH_PARAM": "q",
     "EXCEPTION_HANDLER": "songpan.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["songpan.api.parsers.DepthLimitedJSONParser"],  # refuses deep nesting (issue 10)
     "DATE_FORMAT": "%Y-%m-%d",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -273,9 +308,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Throttle counts live in the cache: give production a shared one (Redis) so that every process counts together.
+# While Redis is unreachable the cache falls back to per-process memory and logs a warning (songpan/cache.py);
+# SONGPAN_REDIS_TIMEOUT (seconds, default 0.5) bounds each connection attempt and command, cache and broker alike.
 _cache_url = os.environ.get("SONGPAN_CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    "default": redis_cache_settings(_cache_url)
     if _cache_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "songpan"}
 }
@@ -326,6 +363,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A broker that is down must not hold a web request: short timeouts, one quick retry when publishing, and
+# songpan.celery.enqueue logs a task it could not send instead of failing the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT * 4,
+    "socket_timeout": REDIS_TIMEOUT * 4,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT * 4
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below, which masks ID numbers
 
 # --- Domain settings -------------------------------------------------------------------------------------
 # The county this deployment serves (its division code); demo data and dashboards start here.
@@ -370,17 +420,46 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Beat's pulse: /healthz reads when beat last sent a task (django-celery-beat's records), and this one is sent
+    # every minute.
+    "heartbeat": {"task": "songpan.heartbeat", "schedule": 60.0},
     "delete-expired-api-tokens": {
         "task": "accounts.tasks.delete_expired_api_tokens",
         "schedule": crontab(hour=3, minute=50),
     },
 }
 
+# /healthz answers 503 when one of these checks fails (database, cache, broker, beat). By default only the
+# database: the site serves without Redis (degraded) and a load balancer should keep it.
+SONGPAN_HEALTHZ_REQUIRED = _env_list("SONGPAN_HEALTHZ_REQUIRED", "database")
+# Beat is "stale" on /healthz when it has sent no task for this long (it sends the heartbeat every minute and
+# records it within three).
+SONGPAN_HEALTHZ_BEAT_STALE_MINUTES = int(os.environ.get("SONGPAN_HEALTHZ_BEAT_STALE_MINUTES", "10"))
+
+# Every handler masks ID-number-like sequences (songpan/logfilters.py): a number typed into the admin's search or
+# a URL never reaches a log. gunicorn's own logs are configured the same way in gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_id_numbers": {"()": "songpan.logfilters.MaskIdNumbers"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_id_numbers"]},
+        # The dev server's request lines (manage.py runserver), as Django prints them.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_id_numbers"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes announces itself at INFO on every start; its failure and lockout lines are WARNING.
-    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        # Replaces Django's defaults (a console handler only under DEBUG, and mail to ADMINS): the root's only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at INFO on every start; its failure and lockout lines are WARNING.
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
+    },
 }

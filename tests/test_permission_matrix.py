@@ -306,6 +306,8 @@ MATRIX: dict[str, Entry] = {
     # The contract is public (it holds no data): generated clients and schemathesis read it before signing in.
     "api-schema": Entry(_fixed("api-schema"), _page({"get"}, anonymous=200), per_place=False),
     "api-docs": Entry(_fixed("api-docs"), _page({"get"}, anonymous=200), per_place=False),
+    # For a load balancer: the state of the database, cache, broker and beat, no personal data.
+    "healthz": Entry(_fixed("healthz"), _page({"get"}, anonymous=200), per_place=False),
 }
 
 # The API's resources declare their entries beside this file (one module per app), merged here.
