@@ -22,3 +22,7 @@ class AccountsConfig(AppConfig):
         user_locked_out.connect(auth_events.on_user_locked_out, dispatch_uid=uid + "locked_out")
         # The admin has its own sign-in form, without the second factor and the lockout page: send it to ours.
         admin.site.login = admin_login_redirect
+
+        from songpan.navigation import Entry, register
+
+        register(Entry("account-list", _("Accounts"), roles={"office"}, order=80))

@@ -11,3 +11,13 @@ class GrievancesConfig(AppConfig):
         from . import scoping
 
         scoping.register_rules()
+        from songpan.navigation import Entry, register
+
+        register(
+            Entry(
+                "grievances:list", _("Cases"), roles={"leader", "office", "township", "department", "cadre"}, order=10
+            )
+        )
+        register(Entry("grievances:new", _("New case"), roles={"office", "township", "cadre"}, order=20))
+        register(Entry("grievances:inbox", _("Unit inbox"), roles={"department", "township"}, order=30))
+        register(Entry("grievances:overdue", _("Overdue board"), roles={"office", "leader"}, order=40))

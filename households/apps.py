@@ -11,3 +11,6 @@ class HouseholdsConfig(AppConfig):
         from . import scoping
 
         scoping.register_rules()
+        from songpan.navigation import Entry, register
+
+        register(Entry("households:id-conflicts", _("ID-number conflicts"), roles={"office"}, order=90))
