@@ -131,7 +131,7 @@ def access_log_write(
 
 class AccessLogPurge(NamedTuple):
     cutoff: dt.datetime  # entries written before this moment are (or, in a dry run, would be) deleted
-    count: int
+    count: int  # type: ignore[assignment]  # the number of entries; shadows tuple.count, which nobody calls
 
 
 @transaction.atomic

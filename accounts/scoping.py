@@ -160,13 +160,15 @@ class Scope:
             return queryset.none()
         if rule.public:
             return queryset
-        own_department = self.role == Role.DEPARTMENT and self.user.department_id and rule.of_department is not None
-        if (self.division_codes and rule.within is not None) or (own_department and rule.of_department_alone):
+        department_id = self.user.department_id if self.role == Role.DEPARTMENT else None
+        of_department = rule.of_department if department_id else None
+        if (self.division_codes and rule.within is not None) or (of_department and rule.of_department_alone):
             condition = Q(pk__in=[])
-            for code in self.division_codes if rule.within is not None else ():
-                condition |= rule.within(code)
-            if own_department:
-                condition |= rule.of_department(self.user.department_id)
+            if rule.within is not None:
+                for code in self.division_codes:
+                    condition |= rule.within(code)
+            if of_department is not None and department_id is not None:
+                condition |= of_department(department_id)
             return queryset.filter(condition)
         if self.cadre_id and rule.of_cadre is not None:
             return queryset.filter(rule.of_cadre(self.cadre_id))

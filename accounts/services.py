@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import Cadre, Department
 from divisions.models import Division, Level
+from songpan.records import history_by
 
 from .audit import access_log_write
 from .models import AccessEvent, Role, User
@@ -18,7 +19,7 @@ from .scoping import scope_for
 from .sessions import EndReason, user_sign_ins_end
 
 # Which divisions each role may be scoped to.
-ROLE_DIVISION_LEVELS = {
+ROLE_DIVISION_LEVELS: dict[str, set[str]] = {
     Role.COUNTY_LEADER: {Level.COUNTY, Level.PREFECTURE, Level.PROVINCE},
     Role.COUNTY_OFFICE: {Level.COUNTY, Level.PREFECTURE, Level.PROVINCE},
     Role.TOWNSHIP: {Level.TOWNSHIP},
@@ -85,8 +86,7 @@ def user_assign_role(
         after = {"role": locked.role, "scope": _scope_code(locked)}
         if before == after:
             return locked
-        locked._history_user = actor
-        locked._change_reason = "role assigned"
+        history_by(locked, actor, "role assigned")
         locked.save(update_fields=["role", "division", "department"])
         access_log_write(
             event=AccessEvent.ROLE_CHANGED,

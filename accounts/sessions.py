@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from songpan.records import history_by
+
 from .audit import access_log_write, request_address
 from .models import AccessEvent, ApiToken, User, UserSession
 from .two_factor import SecondFactor, second_factor_check
@@ -339,7 +341,7 @@ def user_disable(*, actor: User | None, user: User, reason: str, request: HttpRe
     """Disable ``user``: it can no longer sign in, and its browser sessions and API tokens end now."""
     if user.is_active:
         user.is_active = False
-        user._history_user = actor  # django-simple-history: who made this change
+        history_by(user, actor)  # django-simple-history: who made this change
         user.save(update_fields=["is_active"])
     ended = _sign_ins_end(user=user)
     access_log_write(

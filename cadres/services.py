@@ -17,7 +17,7 @@ from accounts.sessions import EndReason, user_sign_ins_end
 from divisions.models import Division, Level
 from songpan.errors import FieldErrors, StaleVersionError, field_error
 from songpan.phones import validate_phone
-from songpan.records import copy_saved_fields, lock_for_update, save_next_version
+from songpan.records import copy_saved_fields, history_by, lock_for_update, save_next_version
 
 from .models import Cadre, Department, DepartmentKind, DepartmentLevel, Rank
 
@@ -262,7 +262,7 @@ def cadre_create(
     errors = FieldErrors()
     errors.full_clean(cadre, exclude=["department", "division", "user"])
     errors.raise_if_any()
-    cadre._history_user = actor
+    history_by(cadre, actor)
     cadre.save()
     if user is not None:  # the account now signs in as this cadre: its scope changed
         user_sign_ins_end(actor=actor, user=user, reason=EndReason.SCOPE_CHANGED)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import (
@@ -35,6 +35,7 @@ from .models import (
     AccountabilityRecord,
     Case,
     CaseEvent,
+    CaseQuerySet,
     CaseStatus,
     CaseUnit,
     Notification,
@@ -106,9 +107,9 @@ def case_list(*, user: User, filters: dict[str, Any], today: dt.date | None = No
     if filters.get("kind"):
         cases = cases.filter(kind=filters["kind"])
     if filters.get("overdue") == "yes":
-        cases = cases.overdue(today)
+        cases = cast(CaseQuerySet, cases).overdue(today)
     elif filters.get("overdue") == "no":
-        cases = cases.not_overdue(today)
+        cases = cast(CaseQuerySet, cases).not_overdue(today)
     if filters.get("unit"):
         cases = cases.filter(responsible_unit=filters["unit"])
     if filters.get("village"):
@@ -133,8 +134,8 @@ def case_filter_places(*, user: User) -> list[Division]:
     places: list[Division] = []
     seen: set[str] = set()
     for village in villages.order_by("code"):
-        if village.parent_id and village.parent_id not in seen:
-            seen.add(village.parent_id)
+        if village.parent is not None and village.parent_id not in seen:
+            seen.add(village.parent.code)
             places.append(village.parent)
         places.append(village)
     return places

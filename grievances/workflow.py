@@ -191,8 +191,9 @@ def _paired_with_household(cadre, case: Case) -> bool:
     )
 
 
-def check(user: User, case: Case, action: Action, *, who: frozenset[Standing] | None = None) -> str:
-    """The status ``action`` by ``user`` leads ``case`` to; raises ``PermissionDenied`` or ``TransitionNotAllowed``."""
+def check(user: User, case: Case, action: Action, *, who: frozenset[Standing] | None = None) -> str | None:
+    """The status ``action`` by ``user`` leads ``case`` to (None: unchanged); raises ``PermissionDenied`` or
+    ``TransitionNotAllowed``."""
     who = standing(user, case) if who is None else who
     rules = rules_for(action)
     if not any(rule.who & who for rule in rules):

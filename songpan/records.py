@@ -38,7 +38,7 @@ from django.db import IntegrityError, models, transaction
 
 from songpan.errors import check_version
 
-__all__ = ["copy_saved_fields", "lock_for_update", "save_new", "save_next_version"]
+__all__ = ["copy_saved_fields", "history_by", "lock_for_update", "save_new", "save_next_version"]
 
 Record = TypeVar("Record", bound=models.Model)
 
@@ -72,14 +72,20 @@ def save_next_version(
     raise the clear error; if it raises nothing, the ``IntegrityError`` goes on.
     """
     record.version += 1
-    record._history_user = actor
-    if reason:
-        record._change_reason = reason
+    history_by(record, actor, reason)
     fields = None if update_fields is None else [*update_fields, "version"]
     if on_integrity_error is None:
         record.save(update_fields=fields)
     else:
         _save_in_savepoint(record, on_integrity_error, update_fields=fields)
+
+
+def history_by(record: models.Model, actor: Any, reason: str = "") -> None:
+    """Name ``actor`` (None: the system) and ``reason`` in the history row django-simple-history writes when
+    ``record`` is next saved."""
+    record._history_user = actor  # type: ignore[attr-defined]  # simple-history reads these two attributes
+    if reason:
+        record._change_reason = reason  # type: ignore[attr-defined]
 
 
 def save_new(record: models.Model, *, on_integrity_error: Callable[[], None]) -> None:

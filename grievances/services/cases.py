@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +29,7 @@ from households.models import Household
 from ledgers.models import Pairing
 from songpan.errors import FieldErrors, field_error
 from songpan.phones import validate_phone
-from songpan.records import lock_for_update, save_next_version
+from songpan.records import history_by, lock_for_update, save_next_version
 
 from .numbering import next_reference
 
@@ -122,7 +122,7 @@ def _place(
 
 
 def _clean_parties(items: Any, errors: FieldErrors) -> list[dict[str, Any]]:
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     if items in (None, ""):
         return cleaned
     if isinstance(items, Mapping | str) or not isinstance(items, Iterable):
@@ -203,11 +203,14 @@ def case_submit(
         priority=priority,
         reported_by=actor,
         reporter_cadre=getattr(actor, "cadre", None) if actor.role == Role.CADRE else None,
-        reference=next_reference(village_code=place.code, year=timezone.localdate(now).year),
+        reference=next_reference(
+            village_code=cast(Division, place).code,  # checked by raise_if_any above
+            year=timezone.localdate(now).year,
+        ),
     )
     if id is not None:
         case.id = id
-    case._history_user = actor
+    history_by(case, actor)
     try:
         with transaction.atomic():
             case.save(force_insert=True)

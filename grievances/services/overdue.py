@@ -102,7 +102,7 @@ def _sweep_one(pk, today: dt.date) -> tuple[str | None, str]:
         }
         _escalate_or_note(case, note, EventAction.OVERDUE, today)
         notify(unit=case.responsible_unit, case=case, kind=NotificationKind.OVERDUE)
-        outcome = "marked"
+        outcome: str | None = "marked"
     elif case.penalty_after is not None and case.penalty_after < today:
         _record, created = AccountabilityRecord.objects.get_or_create(
             case=case,

@@ -376,7 +376,7 @@ def escalate_one_level(
             unit_id=case.responsible_unit_id,
             kind=AccountabilityKind.SUPERVISION,
             deadline=case.deadline,
-            defaults={"days_overdue": (today - case.deadline).days, "note": note[:300]},
+            defaults={"days_overdue": (today - case.deadline).days if case.deadline else 0, "note": note[:300]},
         )
     event_write(
         case=case,

@@ -14,7 +14,7 @@ from accounts.models import User
 from divisions.models import Division, Level
 from households.models import Household, HouseholdCategory, HouseholdStatus, IncomeKind, IncomeSource, RiskLevel
 from songpan.errors import FieldErrors, field_error
-from songpan.records import copy_saved_fields, lock_for_update, save_new, save_next_version
+from songpan.records import copy_saved_fields, history_by, lock_for_update, save_new, save_next_version
 
 from .records import check_reason, clean_phone
 
@@ -127,10 +127,10 @@ def _clean_income_sources(items: Any, errors: FieldErrors) -> list[dict[str, Any
             problem(
                 _("%(kind)s income for %(year)d is listed twice."),
                 "income_duplicate",
-                {"kind": kinds[kind], "year": year},
+                {"kind": kinds[str(kind)], "year": year},
             )
             continue
-        seen.add((year, kind))
+        seen.add((int(year or 0), str(kind)))
         cleaned.append({"kind": kind, "year": year, "annual_amount": amount, "note": note})
     return cleaned
 
@@ -143,7 +143,7 @@ def _add_income_sources(household: Household, sources: list[dict[str, Any]], act
 
 def _replace_income_sources(household: Household, sources: list[dict[str, Any]], actor: Any) -> None:
     for source in household.income_sources.all():
-        source._history_user = actor
+        history_by(source, actor)
         source.delete()
     _add_income_sources(household, sources, actor)
 
@@ -199,7 +199,7 @@ def household_create(
     errors.full_clean(household, exclude=["village", *errors.by_field])
     errors.raise_if_any()
 
-    household._history_user = actor
+    history_by(household, actor)
 
     def explain() -> None:
         if Household.objects.filter(village=village, number=number).exists():
@@ -259,7 +259,7 @@ def household_update(
     if new_categories is not None:
         current = set(locked.categories.values_list("pk", flat=True))
         if current != {c.pk for c in new_categories}:
-            locked._history_user = actor  # the history row written for the categories names the actor too
+            history_by(locked, actor)  # the history row written for the categories names the actor too
             locked.categories.set(new_categories)
             changed = True
     if new_sources is not None:

@@ -10,6 +10,7 @@ from accounts.models import User
 from cadres.models import Cadre
 from households.models import Household, HouseholdStatus
 from ledgers.models import Pairing
+from songpan.records import history_by
 
 from .rules import (
     _check_date,
@@ -66,7 +67,7 @@ def pairing_create(
         start_reason=reason.strip()[:200],
         created_by=actor,
     )
-    pairing._history_user = actor
+    history_by(pairing, actor)
     try:
         with transaction.atomic():
             pairing.save()

@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from cadres.models import Cadre, CadreStatus
 from divisions.models import Division, Level
 from households.models import Household
 from ledgers.models import LedgerEntry, Pairing
+from songpan.records import history_by
+
+Entry = TypeVar("Entry", bound=LedgerEntry)  # one of the four ledgers' rows
 
 
 def pairing_limit(rank: str) -> int:
@@ -93,18 +97,18 @@ def _lock_cadre(cadre: Cadre) -> Cadre:
     return Cadre.objects.select_for_update().get(pk=cadre.pk)
 
 
-def _end_entry(entry: LedgerEntry, *, actor: User | None, end_date: dt.date | None, reason: str) -> LedgerEntry:
+def _end_entry(entry: Entry, *, actor: User | None, end_date: dt.date | None, reason: str) -> Entry:
     if entry.end_date is not None:
         raise ValidationError(_("This ledger row already ended on %(date)s.") % {"date": entry.end_date})
     entry.end_date = _check_date(end_date, field_name="end_date", not_before=entry.start_date)
     entry.end_reason = _require_reason(reason)
     entry.ended_by = actor
-    entry._history_user = actor
+    history_by(entry, actor)
     entry.save(update_fields=["end_date", "end_reason", "ended_by", "updated_at"])
     return entry
 
 
-def _locked_active(model: type[LedgerEntry], entry: LedgerEntry) -> LedgerEntry:
+def _locked_active(model: type[Entry], entry: Entry) -> Entry:
     return model.objects.select_for_update().get(pk=entry.pk)
 
 
@@ -124,11 +128,11 @@ def _refuse_duplicate(model: type[LedgerEntry], message: str, **match) -> None:
 
 
 @transaction.atomic
-def _save_new(entry: LedgerEntry, *, actor: User | None, start_date: dt.date | None, reason: str) -> LedgerEntry:
+def _save_new(entry: Entry, *, actor: User | None, start_date: dt.date | None, reason: str) -> Entry:
     entry.start_date = _check_date(start_date, field_name="start_date")
     entry.start_reason = reason.strip()[:200]
     entry.created_by = actor
-    entry._history_user = actor
+    history_by(entry, actor)
     entry.full_clean(exclude=["created_by", "ended_by"], validate_unique=False, validate_constraints=False)
     entry.save()
     return entry

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -68,7 +69,7 @@ def cadre_transfer(
         ended[model] = rows
     cadre.status = status
     save_next_version(cadre, actor=actor, update_fields=["status", "updated_at"])
-    primary_ids = [p.household_id for p in ended[Pairing] if p.is_primary]
+    primary_ids = [p.household_id for p in cast(list[Pairing], ended[Pairing]) if p.is_primary]
     uncovered = list(
         Household.objects.filter(pk__in=primary_ids)
         .exclude(pairings__end_date__isnull=True, pairings__is_primary=True)
