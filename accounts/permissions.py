@@ -4,7 +4,11 @@ A refused action on a visible object is 403 and is written to the access log; an
 404 (``Scope.get_or_404``) so that its existence is not confirmed.
 """
 
+import functools
+import inspect
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,6 +19,8 @@ from songpan.phones import mask_phone
 
 from .audit import access_log_write
 from .models import AccessEvent, AccessOutcome, Role, User
+
+Result = TypeVar("Result")
 
 
 class Capability(StrEnum):
@@ -53,21 +59,80 @@ def has_capability(user: User, capability: Capability) -> bool:
     return capability in ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
 
 
-def require_capability(
-    user: User, capability: Capability, *, request: HttpRequest | None = None, target: models.Model | None = None
-) -> None:
-    """Raise PermissionDenied (403) unless ``user`` may do ``capability``; a refusal is logged."""
-    if has_capability(user, capability):
+class Refused(PermissionDenied):
+    """An action the actor's role may not take (403): raised by ``check_capability`` and by the services' own
+    rules, written to the access log once (``refusal_log``) by ``refusals_logged`` or ``require_capability``."""
+
+    def __init__(
+        self, message: Any = None, *, target: models.Model | None = None, detail: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message or _("Your role may not do this."))
+        self.target = target
+        self.detail = detail or {}
+        self.logged = False
+
+
+def check_capability(actor: User | None, capability: Capability, *, target: models.Model | None = None) -> None:
+    """Raise ``Refused`` unless ``actor`` may do ``capability``; ``actor=None`` is the system (a task, a command, the
+    demo seed) and may do everything. Services call it first; it writes nothing (see ``refusals_logged``)."""
+    if actor is None or has_capability(actor, capability):
         return
+    raise Refused(target=target, detail={"capability": str(capability)})
+
+
+def refusal_log(
+    *,
+    user: Any,
+    request: HttpRequest | None = None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write one refused action on a visible object to the access log: the one writer of such rows (a refused
+    object outside the scope is ``Scope.get_or_404``'s)."""
     access_log_write(
         event=AccessEvent.ACCESS_DENIED,
         outcome=AccessOutcome.DENIED,
-        user=user if user and user.is_authenticated else None,
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
         request=request,
         target=target,
-        detail={"capability": str(capability)},
+        object_type=object_type,
+        detail=detail or {},
     )
-    raise PermissionDenied(_("Your role may not do this."))
+
+
+def refusals_logged(service: Callable[..., Result]) -> Callable[..., Result]:
+    """Wrap a service (outside its ``@transaction.atomic``) so that a ``Refused`` it raises is written to the
+    access log after its transaction was rolled back, naming ``actor`` and, when the caller passes it, ``request``
+    (a keyword the wrapper takes; it is handed on only to a service that has such a parameter)."""
+    takes_request = "request" in inspect.signature(service).parameters
+
+    @functools.wraps(service)
+    def wrapper(*args: Any, request: HttpRequest | None = None, **kwargs: Any) -> Result:
+        if takes_request:
+            kwargs["request"] = request
+        try:
+            return service(*args, **kwargs)
+        except Refused as refused:
+            if not refused.logged:
+                refusal_log(user=kwargs.get("actor"), request=request, target=refused.target, detail=refused.detail)
+                refused.logged = True
+            raise
+
+    return wrapper
+
+
+def require_capability(
+    user: User, capability: Capability, *, request: HttpRequest | None = None, target: models.Model | None = None
+) -> None:
+    """For a page or an API view that refuses before reading its input: raise ``Refused`` (403) unless ``user``
+    may do ``capability``; the refusal is logged."""
+    try:
+        check_capability(user, capability, target=target)
+    except Refused as refused:
+        refusal_log(user=user, request=request, target=target, detail=refused.detail)
+        refused.logged = True
+        raise
 
 
 def phone_for(user: User, phone: str) -> str:

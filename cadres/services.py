@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from accounts.sessions import EndReason, user_sign_ins_end
 from divisions.models import Division, Level
 from songpan.errors import FieldErrors, StaleVersionError, field_error
@@ -108,6 +109,7 @@ def _save_department(department: Department) -> None:
         raise
 
 
+@refusals_logged
 @transaction.atomic
 def department_create(
     *,
@@ -119,6 +121,7 @@ def department_create(
     short_name: str = "",
 ) -> Department:
     """Create a department (a county bureau, a township government, ...) of a division."""
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     department_validate(name=name, level=level, kind=kind, division=division)
     department = Department(
         name=name.strip(), short_name=(short_name or "").strip(), level=level, kind=kind, division=division
@@ -130,9 +133,11 @@ def department_create(
     return department
 
 
+@refusals_logged
 @transaction.atomic
 def department_update(*, actor: User | None, department: Department, **changes: Any) -> Department:
     """Correct a department's name, short name, level, kind or division, or mark it inactive (``is_active``)."""
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     FieldErrors.reject_not_updatable(changes, DEPARTMENT_UPDATABLE_FIELDS, {})
     locked: Department = Department.objects.select_for_update().get(pk=department.pk)
     for name in ("name", "short_name"):
@@ -228,6 +233,7 @@ def cadre_validate(
     return {"name": name, "phone": phone}
 
 
+@refusals_logged
 @transaction.atomic
 def cadre_create(
     *,
@@ -244,6 +250,7 @@ def cadre_create(
     user: User | None = None,
 ) -> Cadre:
     """Register a cadre (or Party member) who may then carry households, townships or key villages."""
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     cleaned = cadre_validate(
         name=name, sex=sex, rank=rank, department=department, division=division, phone=phone, user=user
     )
@@ -274,6 +281,7 @@ def _cadre_label(cadre: Cadre) -> str:
     return gettext("Cadre %(name)s") % {"name": cadre.name}
 
 
+@refusals_logged
 @transaction.atomic
 def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | None = None, **changes: Any) -> Cadre:
     """Correct a cadre's record; bumps ``version`` when anything changed.
@@ -281,6 +289,7 @@ def cadre_update(*, actor: User | None, cadre: Cadre, expected_version: int | No
     Allowed: name, sex, ethnicity, rank, title, department, division, is_party_member, phone, user. The status
     changes with a transfer or retirement, which also hands over the ledgers (``ledgers.services``).
     """
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     FieldErrors.reject_not_updatable(
         changes,
         CADRE_UPDATABLE_FIELDS,

@@ -20,9 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.audit import access_log_write
-from accounts.models import AccessEvent, AccessOutcome
-from accounts.permissions import phone_for
+from accounts.permissions import phone_for, refusal_log
 from songpan.client_numbers import client_ints
 from songpan.errors import StaleVersionError
 
@@ -47,13 +45,7 @@ PAGE_SIZE = 50
 
 def _refuse(request: HttpRequest, error: PermissionDenied, *, target: Any = None, detail: dict | None = None):
     """Log a refused action on a visible object and answer 403."""
-    access_log_write(
-        event=AccessEvent.ACCESS_DENIED,
-        outcome=AccessOutcome.DENIED,
-        request=request,
-        target=target,
-        detail=detail or {},
-    )
+    refusal_log(user=request.user, request=request, target=target, detail=detail)
     raise error
 
 

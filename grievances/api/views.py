@@ -24,8 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import ErrorSerializer
-from accounts.audit import access_log_write
-from accounts.models import AccessEvent, AccessOutcome, Role
+from accounts.models import Role
+from accounts.permissions import refusal_log
 from divisions.models import Division
 from grievances.models import Case, CaseCategory, CaseKind, CaseUnit, PartyRole
 from grievances.services import case_submit, case_transition, case_update, mediation_record
@@ -75,9 +75,7 @@ def case_errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def _log_refusal(request: Request, case: Case | None, reason: str) -> None:
-    access_log_write(
-        event=AccessEvent.ACCESS_DENIED,
-        outcome=AccessOutcome.DENIED,
+    refusal_log(
         user=request.user,
         request=request._request,
         target=case,

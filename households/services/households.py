@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from divisions.models import Division, Level
 from households.models import Household, HouseholdCategory, HouseholdStatus, IncomeKind, IncomeSource, RiskLevel
 from songpan.errors import FieldErrors, field_error
@@ -152,6 +153,7 @@ def _income_source_key(sources: Iterable[Mapping[str, Any]]) -> list[tuple[int, 
     return sorted((s["year"], s["kind"], s["annual_amount"], s["note"]) for s in sources)
 
 
+@refusals_logged
 @transaction.atomic
 def household_create(
     *,
@@ -174,6 +176,7 @@ def household_create(
     ``id`` may be given by an offline client; if a household with that id exists already the error has code
     ``duplicate_id`` so that the API can answer with the existing record.
     """
+    check_capability(actor, Capability.EDIT_REGISTRY)
     errors = FieldErrors()
     _clean_village(village, errors)
     number = _clean_number(number, village, errors)
@@ -213,6 +216,7 @@ def household_create(
     return household
 
 
+@refusals_logged
 @transaction.atomic
 def household_update(
     *, actor: User | None, household: Household, expected_version: int | None = None, **changes: Any
@@ -223,6 +227,7 @@ def household_update(
     aspirations, special_problems, risk_level. The status changes through ``household_set_status``.
     Returns the saved household (and copies the saved values onto the instance passed in).
     """
+    check_capability(actor, Capability.EDIT_REGISTRY)
     FieldErrors.reject_not_updatable(
         changes,
         HOUSEHOLD_UPDATABLE_FIELDS,
@@ -280,6 +285,7 @@ def household_update(
     return locked
 
 
+@refusals_logged
 @transaction.atomic
 def household_set_status(
     *,
@@ -290,6 +296,7 @@ def household_set_status(
     expected_version: int | None = None,
 ) -> Household:
     """Mark a household moved, merged, dissolved (or active again); the reason goes into its history."""
+    check_capability(actor, Capability.EDIT_REGISTRY)
     errors = FieldErrors()
     if status not in HouseholdStatus.values:
         errors.add("status", _("%(value)s is not a valid choice."), code="invalid_choice", params={"value": status})

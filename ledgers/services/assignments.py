@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from cadres.models import Cadre, Department, Rank
 from divisions.models import Division, KeyVillageDesignation, Level
 from ledgers.models import DepartmentSupport, LeaderAssignment, VillageAssistance
@@ -22,11 +23,13 @@ from .rules import (
 )
 
 
+@refusals_logged
 @transaction.atomic
 def leader_assignment_create(
     *, actor: User | None, cadre: Cadre, township: Division, start_date: dt.date | None = None, reason: str = ""
 ) -> LeaderAssignment:
     """Make a county leader responsible for a township."""
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     cadre = _lock_cadre(cadre)
     _ensure_pairable(cadre)
     if cadre.rank != Rank.COUNTY_LEADER:
@@ -43,13 +46,16 @@ def leader_assignment_create(
     )
 
 
+@refusals_logged
 @transaction.atomic
 def leader_assignment_end(
     *, actor: User | None, assignment: LeaderAssignment, reason: str, end_date: dt.date | None = None
 ) -> LeaderAssignment:
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     return _end_entry(_locked_active(LeaderAssignment, assignment), actor=actor, end_date=end_date, reason=reason)
 
 
+@refusals_logged
 @transaction.atomic
 def department_support_create(
     *,
@@ -60,6 +66,7 @@ def department_support_create(
     reason: str = "",
 ) -> DepartmentSupport:
     """Have a department support a township."""
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     if not department.is_active:
         raise ValidationError({"department": _("%(name)s is no longer active.") % {"name": department.name}})
     _require_level(township, Level.TOWNSHIP, "township")
@@ -74,13 +81,16 @@ def department_support_create(
     )
 
 
+@refusals_logged
 @transaction.atomic
 def department_support_end(
     *, actor: User | None, support: DepartmentSupport, reason: str, end_date: dt.date | None = None
 ) -> DepartmentSupport:
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     return _end_entry(_locked_active(DepartmentSupport, support), actor=actor, end_date=end_date, reason=reason)
 
 
+@refusals_logged
 @transaction.atomic
 def village_assistance_create(
     *,
@@ -92,6 +102,7 @@ def village_assistance_create(
     reason: str = "",
 ) -> VillageAssistance:
     """Post an official to a key village."""
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     cadre = _lock_cadre(cadre)
     _ensure_pairable(cadre)
     _require_level(village, Level.VILLAGE, "village")
@@ -108,8 +119,10 @@ def village_assistance_create(
     )
 
 
+@refusals_logged
 @transaction.atomic
 def village_assistance_end(
     *, actor: User | None, assistance: VillageAssistance, reason: str, end_date: dt.date | None = None
 ) -> VillageAssistance:
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     return _end_entry(_locked_active(VillageAssistance, assistance), actor=actor, end_date=end_date, reason=reason)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from cadres.models import Cadre
 from households.models import Household, HouseholdStatus
 from ledgers.models import Pairing
@@ -24,6 +25,7 @@ from .rules import (
 )
 
 
+@refusals_logged
 @transaction.atomic
 def pairing_create(
     *,
@@ -35,6 +37,7 @@ def pairing_create(
     is_primary: bool = True,
 ) -> Pairing:
     """Pair ``cadre`` with ``household``. A household has at most one active primary pairing."""
+    check_capability(actor, Capability.MANAGE_PAIRINGS)
     cadre = _lock_cadre(cadre)
     _ensure_pairable(cadre)
     if household.status != HouseholdStatus.ACTIVE:
@@ -81,17 +84,21 @@ def pairing_create(
     return pairing
 
 
+@refusals_logged
 @transaction.atomic
 def pairing_end(*, actor: User | None, pairing: Pairing, reason: str, end_date: dt.date | None = None) -> Pairing:
     """End a pairing; the row stays in the ledger. The household may be left uncovered."""
+    check_capability(actor, Capability.MANAGE_PAIRINGS)
     return _end_entry(_locked_active(Pairing, pairing), actor=actor, end_date=end_date, reason=reason)
 
 
+@refusals_logged
 @transaction.atomic
 def pairing_repair(
     *, actor: User | None, household: Household, cadre: Cadre, reason: str, date: dt.date | None = None
 ) -> Pairing:
     """Move a household's primary pairing to ``cadre``: the old row ends and the new one starts on ``date``."""
+    check_capability(actor, Capability.MANAGE_PAIRINGS)
     reason = _require_reason(reason)
     current = Pairing.objects.select_for_update().active().filter(household=household, is_primary=True).first()
     if current is None:

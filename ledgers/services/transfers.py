@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from cadres.models import Cadre, CadreStatus
 from households.models import Household
 from ledgers.models import LeaderAssignment, LedgerEntry, Pairing, VillageAssistance
@@ -27,6 +28,7 @@ class TransferResult:
     uncovered_households: list[Household]
 
 
+@refusals_logged
 @transaction.atomic
 def cadre_transfer(
     *,
@@ -41,6 +43,7 @@ def cadre_transfer(
     Returns the households they carried as primary cadre, which are now uncovered and need a new cadre
     (see ``pairing_suggestions``).
     """
+    check_capability(actor, Capability.MANAGE_LEDGERS)
     reason = _require_reason(reason)
     if status not in {CadreStatus.TRANSFERRED, CadreStatus.RETIRED, CadreStatus.INACTIVE}:
         raise ValidationError({"status": _("A cadre who leaves becomes transferred, retired or inactive.")})

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -143,14 +143,15 @@ class IdempotentCreateMixin:
     def create_once(self, *, client_id: uuid.UUID | None, create: Callable[[], Model]) -> Model | None:
         """The object ``create()`` made, or None when it refused because ``client_id`` is stored already (a replay).
 
-        ``create()`` runs in a savepoint, so that the database's refusal of a second insert of the same id (two
-        requests at the same moment, neither seeing the other's object when it checked) leaves any enclosing
-        transaction usable; the stored object is then looked up anew, which sees the committed winner. Any other
-        refusal is raised as it was.
+        ``create()`` must call a service that is atomic itself (every create service is): its transaction (or
+        savepoint) is rolled back when the database refuses a second insert of the same id (two requests at the
+        same moment, neither seeing the other's object when it checked), so the connection stays usable, and
+        what the service wrote to the access log after its rollback (a refusal, an ID-number probe) stays. The
+        stored object is then looked up anew, which sees the committed winner. Any other refusal is raised as it
+        was.
         """
         try:
-            with transaction.atomic():
-                return create()
+            return create()
         except (DjangoValidationError, IntegrityError):
             if client_id is None or not self._replayable(client_id).exists():
                 raise
