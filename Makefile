@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= songpan-demo-2026
 export DEMO_PASSWORD
 
-.PHONY: run dev test install lint format migrate seed serve collectstatic worker beat lock clean messages fuzz schema
+.PHONY: run dev test test-fast install lint format migrate seed serve collectstatic worker beat lock clean messages fuzz schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -58,6 +58,10 @@ lint: install
 
 test: lint collectstatic
 	$(BIN)/pytest -p no:cacheprovider -n 2
+
+# The quick loop: everything but the tests marked slow (see tests/conftest.py). make test still runs them all.
+test-fast: lint
+	$(BIN)/pytest -p no:cacheprovider -n 2 -m "not slow"
 
 # A longer schemathesis run against the API (make test runs 5 examples per operation).
 fuzz: install

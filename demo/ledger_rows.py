@@ -148,12 +148,26 @@ class LedgersMixin:
                 )
 
     def _make_pairings(self) -> None:
-        rng = self.rng
-        office = self.office
+        """Pair every active household with a cadre (the demo cadre's first, a few left unpaired on purpose), with
+        the history of cadres who left and of households that moved away. The steps draw from ``self.rng`` in
+        this order, which fixes the county a seed gives."""
         inactive = set(self.inactive)
+        allocator = self._pairing_allocator(inactive)
+        active = [i for i in range(len(self.households)) if i not in self.moved]
+        demo_households = self._demo_cadre_households(active)
+        self._choose_unpaired(active, set(demo_households))
+        assignment, order = self._assign_households(allocator, active, demo_households)
+        changed = self._cadre_changes(order)
+        self._add_current_pairings(assignment, changed)
+        self._add_moved_pairings(inactive)
+
+    def _pairing_allocator(self, inactive: set[int]) -> PairingAllocator:
+        """An allocator holding each cadre who can take households under the places it serves: its village or
+        posting, its township, the leader's townships, or a county department's supported townships and the
+        county."""
         limits = [max(0, self.limits.get(c.rank, 0)) if i not in inactive else 0 for i, c in enumerate(self.cadres)]
         limits[self.former_leader] = 0
-        allocator = PairingAllocator([max(1, limit) for limit in limits], [rng.random() for _ in self.cadres])
+        allocator = PairingAllocator([max(1, limit) for limit in limits], [self.rng.random() for _ in self.cadres])
         for i, info in enumerate(self.cadre_info):
             if limits[i] == 0 or i == self.demo_cadre:
                 continue
@@ -170,9 +184,10 @@ class LedgersMixin:
                 for township in self.department_townships.get(info.department, []):
                     allocator.add("support", township, i)
                 allocator.add("county", None, i)
+        return allocator
 
-        active = [i for i in range(len(self.households)) if i not in self.moved]
-        # The demo cadre's households: its own village first, then the rest of its township.
+    def _demo_cadre_households(self, active: list[int]) -> list[int]:
+        """The demo cadre's households: its own village first, then the rest of its township."""
         demo_limit = min(DEMO_CADRE_HOUSEHOLDS, self.limits.get(Rank.VILLAGE_CADRE, DEMO_CADRE_HOUSEHOLDS))
         own = [i for i in active if self.household_village[i] is self.demo_village]
         near = [
@@ -181,12 +196,14 @@ class LedgersMixin:
             if self.household_village[i].township is self.demo_village.township
             and self.household_village[i] is not self.demo_village
         ]
-        rng.shuffle(own)
-        rng.shuffle(near)
-        demo_households = (own + near)[:demo_limit]
-        demo_set = set(demo_households)
+        self.rng.shuffle(own)
+        self.rng.shuffle(near)
+        return (own + near)[:demo_limit]
 
-        # A handful left unpaired on purpose, spread over a few villages away from the demo cadre.
+    def _choose_unpaired(self, active: list[int], demo_set: set[int]) -> None:
+        """Sets ``self.unpaired``: a handful left unpaired on purpose, spread over a few villages away from the demo
+        cadre."""
+        rng = self.rng
         unpaired_count = max(5, min(15, round(12 * len(self.households) / FULL_HOUSEHOLDS)))
         by_village: dict[str, list[int]] = defaultdict(list)
         for i in active:
@@ -201,14 +218,19 @@ class LedgersMixin:
             for code in chosen_villages:
                 if by_village[code] and len(self.unpaired) < unpaired_count:
                     self.unpaired.append(by_village[code].pop(rng.randrange(len(by_village[code]))))
-        unpaired = set(self.unpaired)
 
+    def _assign_households(
+        self, allocator: PairingAllocator, active: list[int], demo_households: list[int]
+    ) -> tuple[dict[int, int], list[int]]:
+        """Each active household's current cadre (household index to cadre index), and the other households in the
+        order they were given out; sets ``self.loads``. Too few cadres for the limits is a ``SeedError``."""
         assignment: dict[int, int] = {}
         for i in demo_households:
             assignment[i] = self.demo_cadre
             allocator.take(self.demo_cadre)
+        demo_set, unpaired = set(demo_households), set(self.unpaired)
         order = [i for i in active if i not in demo_set and i not in unpaired]
-        rng.shuffle(order)
+        self.rng.shuffle(order)
         try:
             for i in order:
                 village = self.household_village[i]
@@ -219,14 +241,20 @@ class LedgersMixin:
                 f"({error}); ask for more --cadres or fewer --households"
             ) from error
         self.loads = allocator.loads
+        return assignment, order
 
-        # History: some households changed cadre when theirs was transferred or retired.
+    def _cadre_changes(self, order: list[int]) -> dict[int, int]:
+        """History: the households that changed cadre when theirs was transferred or retired, each with its
+        former (now inactive) cadre."""
         history_count = min(len(order), round(FULL_HISTORY * len(self.households) / FULL_HOUSEHOLDS))
-        changed = {i: None for i in rng.sample(order, history_count)}
+        chosen = self.rng.sample(order, history_count)
         inactive_order = list(self.inactive)
-        for n, i in enumerate(sorted(changed)):
-            changed[i] = inactive_order[n % len(inactive_order)]
+        return {i: inactive_order[n % len(inactive_order)] for n, i in enumerate(sorted(chosen))}
 
+    def _add_current_pairings(self, assignment: dict[int, int], changed: dict[int, int]) -> None:
+        """The current pairing of each assigned household, preceded by the ended one with its former cadre for the
+        households that changed."""
+        rng, office = self.rng, self.office
         for i in sorted(assignment):
             household = self.households[i]
             start = FIRST_ROUND + dt.timedelta(days=rng.randint(0, 45))
@@ -258,7 +286,11 @@ class LedgersMixin:
                     created_by=office,
                 )
             )
-        # Households that moved away: their pairing ended when they left.
+
+    def _add_moved_pairings(self, inactive: set[int]) -> None:
+        """Households that moved away: their pairing, with an active cadre of their township, ended when they
+        left."""
+        rng, office = self.rng, self.office
         township_staff: dict[str, list[int]] = defaultdict(list)
         for i, info in enumerate(self.cadre_info):
             if info.group == "township" and i not in inactive:

@@ -166,73 +166,114 @@ class FamilyMaker:
         return family
 
     def _person(self, relation: str, family: list[Person], mix: Weighted) -> Person | None:
+        """The next member of ``family`` in ``relation`` to its head, or ``None`` when the family cannot have one
+        (a second spouse, a child older than its parents allow ...). Any other relation is a nephew, niece or
+        cousin."""
+        make = {
+            "spouse": self._spouse,
+            "child": self._child,
+            "child_in_law": self._child_in_law,
+            "grandchild": self._grandchild,
+            "parent": self._parent,
+            "sibling": self._sibling,
+        }.get(relation, self._other_relative)
+        return make(family, mix)
+
+    def _spouse(self, family: list[Person], mix: Weighted) -> Person | None:
+        """The head's spouse, of the other sex and a similar age, usually of the head's ethnicity."""
         rng = self.rng
         head = family[0]
-        spouse = next((p for p in family if p.relation == "spouse"), None)
-        if relation == "spouse":
-            if spouse is not None:
-                return None
-            age = head.age + (rng.randint(-6, 2) if head.sex == "male" else rng.randint(-1, 7))
-            age = max(20, min(age, MAX_AGE))
-            ethnicity = head.ethnicity if rng.random() < 0.88 else mix.pick(rng)
-            return Person(
-                "spouse", _other(head.sex), age, ethnicity, self.people.family_surname(ethnicity) or head.surname
-            )
-        if relation == "child":
-            oldest = head.age - 20
-            if oldest < 0:
-                return None
-            youngest = max(0, head.age - 44)
-            if youngest > oldest:
-                return None
-            father = head if head.sex == "male" else spouse
-            surname = father.surname if father is not None and father.surname else head.surname
-            ethnicity = head.ethnicity if head.ethnicity != "han" or spouse is None else spouse.ethnicity
-            return Person("child", rng.choice(("male", "female")), rng.randint(youngest, oldest), ethnicity, surname)
-        if relation == "child_in_law":
-            married = {p.link for p in family if p.relation == "child_in_law"}
-            candidates = [i for i, p in enumerate(family) if p.relation == "child" and p.age >= 21 and i not in married]
-            if not candidates:
-                return None
-            index = candidates[0]
+        if _spouse_in(family) is not None:
+            return None
+        age = head.age + (rng.randint(-6, 2) if head.sex == "male" else rng.randint(-1, 7))
+        age = max(20, min(age, MAX_AGE))
+        ethnicity = head.ethnicity if rng.random() < 0.88 else mix.pick(rng)
+        return Person("spouse", _other(head.sex), age, ethnicity, self.people.family_surname(ethnicity) or head.surname)
+
+    def _child(self, family: list[Person], mix: Weighted) -> Person | None:
+        """A child born when the head was 20 to 44, with the father's surname."""
+        rng = self.rng
+        head, spouse = family[0], _spouse_in(family)
+        oldest = head.age - 20
+        if oldest < 0:
+            return None
+        youngest = max(0, head.age - 44)
+        if youngest > oldest:
+            return None
+        father = head if head.sex == "male" else spouse
+        surname = father.surname if father is not None and father.surname else head.surname
+        ethnicity = head.ethnicity if head.ethnicity != "han" or spouse is None else spouse.ethnicity
+        return Person("child", rng.choice(("male", "female")), rng.randint(youngest, oldest), ethnicity, surname)
+
+    def _child_in_law(self, family: list[Person], mix: Weighted) -> Person | None:
+        """The spouse of the first grown-up child not yet married in the family."""
+        rng = self.rng
+        married = {p.link for p in family if p.relation == "child_in_law"}
+        candidates = [i for i, p in enumerate(family) if p.relation == "child" and p.age >= 21 and i not in married]
+        if not candidates:
+            return None
+        index = candidates[0]
+        child = family[index]
+        age = max(20, child.age + rng.randint(-4, 4))
+        ethnicity = child.ethnicity if rng.random() < 0.85 else mix.pick(rng)
+        surname = self.people.family_surname(ethnicity) or child.surname
+        return Person("child_in_law", _other(child.sex), age, ethnicity, surname, link=index)
+
+    def _grandchild(self, family: list[Person], mix: Weighted) -> Person | None:
+        """A child of the first grown-up child, or of parents living elsewhere when the family has none."""
+        head = family[0]
+        parents = [i for i, p in enumerate(family) if p.relation == "child" and p.age >= 20]
+        if parents:
+            index = parents[0]
             child = family[index]
-            age = max(20, child.age + rng.randint(-4, 4))
-            ethnicity = child.ethnicity if rng.random() < 0.85 else mix.pick(rng)
-            surname = self.people.family_surname(ethnicity) or child.surname
-            return Person("child_in_law", _other(child.sex), age, ethnicity, surname, link=index)
-        if relation == "grandchild":
-            parents = [i for i, p in enumerate(family) if p.relation == "child" and p.age >= 20]
-            if parents:
-                index = parents[0]
-                child = family[index]
-                in_law = next((p for p in family if p.relation == "child_in_law" and p.link == index), None)
-                oldest = min(child.age - 20, 25)
-                father = child if child.sex == "male" else in_law
-                surname = father.surname if father is not None else child.surname
-            else:  # the grandchild's parents live elsewhere
-                index, oldest, surname = None, min(head.age - 42, 20), head.surname
-            if oldest < 0:
-                return None
-            return Person(
-                "grandchild", rng.choice(("male", "female")), rng.randint(0, oldest), head.ethnicity, surname, index
-            )
-        if relation == "parent":
-            parents = [p for p in family if p.relation == "parent"]
-            if len(parents) >= 2 or head.age + 20 > MAX_AGE:
-                return None
-            if parents:
-                sex = _other(parents[0].sex)
-                age = max(head.age + 20, min(MAX_AGE, parents[0].age + rng.randint(-5, 5)))
-            else:
-                sex = rng.choice(("male", "female"))
-                age = min(MAX_AGE, head.age + rng.randint(20, 34))
-            surname = head.surname if sex == "male" else self.people.family_surname(head.ethnicity) or head.surname
-            return Person("parent", sex, age, head.ethnicity, surname)
-        if relation == "sibling":
-            age = max(16, min(MAX_AGE, head.age + rng.randint(-10, 10)))
-            return Person("sibling", rng.choice(("male", "female")), age, head.ethnicity, head.surname)
-        age = rng.randint(5, 70)  # "other": a nephew, niece or cousin living with the family
-        return Person("other", rng.choice(("male", "female")), age, head.ethnicity, head.surname)
+            in_law = next((p for p in family if p.relation == "child_in_law" and p.link == index), None)
+            oldest = min(child.age - 20, 25)
+            father = child if child.sex == "male" else in_law
+            surname = father.surname if father is not None else child.surname
+        else:  # the grandchild's parents live elsewhere
+            index, oldest, surname = None, min(head.age - 42, 20), head.surname
+        if oldest < 0:
+            return None
+        return Person(
+            "grandchild",
+            self.rng.choice(("male", "female")),
+            self.rng.randint(0, oldest),
+            head.ethnicity,
+            surname,
+            index,
+        )
+
+    def _parent(self, family: list[Person], mix: Weighted) -> Person | None:
+        """A parent of the head (at most two, of both sexes), at least 20 years older."""
+        rng = self.rng
+        head = family[0]
+        parents = [p for p in family if p.relation == "parent"]
+        if len(parents) >= 2 or head.age + 20 > MAX_AGE:
+            return None
+        if parents:
+            sex = _other(parents[0].sex)
+            age = max(head.age + 20, min(MAX_AGE, parents[0].age + rng.randint(-5, 5)))
+        else:
+            sex = rng.choice(("male", "female"))
+            age = min(MAX_AGE, head.age + rng.randint(20, 34))
+        surname = head.surname if sex == "male" else self.people.family_surname(head.ethnicity) or head.surname
+        return Person("parent", sex, age, head.ethnicity, surname)
+
+    def _sibling(self, family: list[Person], mix: Weighted) -> Person | None:
+        """A brother or sister of the head, within ten years of its age."""
+        head = family[0]
+        age = max(16, min(MAX_AGE, head.age + self.rng.randint(-10, 10)))
+        return Person("sibling", self.rng.choice(("male", "female")), age, head.ethnicity, head.surname)
+
+    def _other_relative(self, family: list[Person], mix: Weighted) -> Person | None:
+        """A nephew, niece or cousin living with the family."""
+        head = family[0]
+        age = self.rng.randint(5, 70)
+        return Person("other", self.rng.choice(("male", "female")), age, head.ethnicity, head.surname)
+
+
+def _spouse_in(family: list[Person]) -> Person | None:
+    return next((p for p in family if p.relation == "spouse"), None)
 
 
 def _other(sex: str) -> str:

@@ -231,13 +231,29 @@ def _check_row(line: int, record: list[str], problems: _Problems) -> _Row | None
         )
         return None
     code, name, level, parent_code = (cell.strip() for cell in record)
+    code_ok = _check_code(line, code, problems)
+    level_ok = _check_level(line, level, problems)
+    if code_ok and level_ok:
+        _check_code_length(line, code, level, problems)
+    _check_name(line, code, name, problems)
+    if level_ok:
+        _check_parent_given(line, code, level, parent_code, problems)
+    _check_parent_prefix(line, code, level, parent_code, problems)
+    return _Row(line=line, code=code, name=name, level=level, parent_code=parent_code)
 
+
+def _check_code(line: int, code: str, problems: _Problems) -> bool:
+    """The code is given and made of the digits 0-9 only; says whether it is."""
     code_ok = bool(code) and code.isascii() and code.isdigit()
     if not code:
         problems.add(line, _("line %(line)d: the code is empty"), "code_empty")
     elif not code_ok:
         problems.add(line, _("line %(line)d: code %(code)s must contain only the digits 0-9"), "code_digits", code=code)
+    return code_ok
 
+
+def _check_level(line: int, level: str, problems: _Problems) -> bool:
+    """The level is one of the known levels; says whether it is."""
     level_ok = level in LEVELS
     if not level_ok:
         problems.add(
@@ -247,8 +263,12 @@ def _check_row(line: int, record: list[str], problems: _Problems) -> _Row | None
             level=level,
             choices=", ".join(LEVEL_ORDER),
         )
+    return level_ok
 
-    if code_ok and level_ok and len(code) != CODE_LENGTH[level]:
+
+def _check_code_length(line: int, code: str, level: str, problems: _Problems) -> None:
+    """A (well-formed) code has the number of digits of its (known) level."""
+    if len(code) != CODE_LENGTH[level]:
         problems.add(
             line,
             ngettext(
@@ -263,6 +283,9 @@ def _check_row(line: int, record: list[str], problems: _Problems) -> _Row | None
             expected=CODE_LENGTH[level],
         )
 
+
+def _check_name(line: int, code: str, name: str, problems: _Problems) -> None:
+    """The name is given, on one line, without control characters, and not too long (the first problem only)."""
     if not name:
         problems.add(line, _("line %(line)d: the name of %(code)s is empty"), "name_empty", code=code)
     elif any(unicodedata.category(char) == "Cc" for char in name):
@@ -282,24 +305,29 @@ def _check_row(line: int, record: list[str], problems: _Problems) -> _Row | None
             max=NAME_MAX_LENGTH,
         )
 
-    if level_ok:
-        if level == Level.PROVINCE and parent_code:
-            problems.add(
-                line,
-                _("line %(line)d: %(code)s is a province and has no parent, but parent_code is %(parent)s"),
-                "province_parent",
-                code=code,
-                parent=parent_code,
-            )
-        elif level != Level.PROVINCE and not parent_code:
-            problems.add(
-                line,
-                _("line %(line)d: %(code)s is a %(level)s and needs a parent_code"),
-                "parent_empty",
-                code=code,
-                level=level,
-            )
 
+def _check_parent_given(line: int, code: str, level: str, parent_code: str, problems: _Problems) -> None:
+    """A province has no parent; a division of any other (known) level has one."""
+    if level == Level.PROVINCE and parent_code:
+        problems.add(
+            line,
+            _("line %(line)d: %(code)s is a province and has no parent, but parent_code is %(parent)s"),
+            "province_parent",
+            code=code,
+            parent=parent_code,
+        )
+    elif level != Level.PROVINCE and not parent_code:
+        problems.add(
+            line,
+            _("line %(line)d: %(code)s is a %(level)s and needs a parent_code"),
+            "parent_empty",
+            code=code,
+            level=level,
+        )
+
+
+def _check_parent_prefix(line: int, code: str, level: str, parent_code: str, problems: _Problems) -> None:
+    """Below the province, a code starts with its parent's code."""
     if parent_code and code and level != Level.PROVINCE and not code.startswith(parent_code):
         problems.add(
             line,
@@ -308,7 +336,6 @@ def _check_row(line: int, record: list[str], problems: _Problems) -> _Row | None
             code=code,
             parent=parent_code,
         )
-    return _Row(line=line, code=code, name=name, level=level, parent_code=parent_code)
 
 
 def _check_parents(rows: list[_Row], existing: dict[str, tuple], problems: _Problems) -> None:

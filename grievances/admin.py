@@ -15,7 +15,6 @@ cases, a row hanging off a case through its case.
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from accounts.admin_scoping import ScopedAdminMixin, admin_sees_everything
 from accounts.models import Role
 from accounts.scoping import scope_for
 from divisions.models import Level
-from songpan.history_admin import HistoryAdmin
+from songpan.history_admin import HistoryAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 
 from .models import (
     OPEN_STATUSES,
@@ -158,39 +157,6 @@ class DeadlinePolicyAdmin(ConfigurationAdmin):
 
 
 # -- cases and their record (read only) ----------------------------------------------------------------------
-
-
-class ReadOnlyAdminMixin:
-    """List, view and history only: every way of writing is closed."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        raise PermissionDenied
-
-    def delete_model(self, request, obj):
-        raise PermissionDenied
-
-
-class ReadOnlyInline:
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseUnitInline(ReadOnlyInline, admin.TabularInline):

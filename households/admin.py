@@ -13,50 +13,16 @@ so the full number is never compared, stored or shown in clear.
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedAdminMixin
 from songpan import fieldcrypto
-from songpan.history_admin import HistoryAdmin
+from songpan.history_admin import HistoryAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 
 from .models import Household, HouseholdCategory, IncomeSource, Member
 from .validators import validate_id_number
-
-
-class ReadOnlyAdminMixin:
-    """View, list, search and history only; every way of writing is closed, including history reverts."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        raise PermissionDenied
-
-    def delete_model(self, request, obj):
-        raise PermissionDenied
-
-
-class ReadOnlyInline:
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HouseholdCategory)
@@ -71,11 +37,11 @@ class IncomeSourceInline(ReadOnlyInline, admin.TabularInline):
     model = IncomeSource
     fields = ("year", "kind", "annual_amount", "note")
     readonly_fields = fields
-    show_change_link = False
 
 
 class MemberInline(ReadOnlyInline, admin.TabularInline):
     model = Member
+    show_change_link = True
     fields = ("name", "relation", "sex", "birth_date", "id_number_masked", "health", "employment", "is_party_member")
     readonly_fields = fields
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -8,6 +10,31 @@ from django.utils import translation
 
 # Argon2 takes about 0.2 s a password by design; tests/accounts/test_passwords.py checks that the project uses it.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+TESTS = Path(__file__).parent
+# Marked ``slow`` by where they are, so that new files there are too (``make test-fast`` leaves them out):
+SLOW_PATHS = (
+    "api/test_schemathesis.py",  # generated requests against every API operation
+    "api/test_concurrent_replays.py",  # threads on committed data (tests/concurrency.py)
+    "demo/",  # seeds the demo county
+    "accounts/test_demo_two_factor.py",  # seeds a small demo county for each test
+    "e2e/",  # whole stories through the pages and the API
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow``: the tests under ``SLOW_PATHS``, property-based tests (hypothesis) and tests that commit
+    (``django_db(transaction=True)``: threads on several connections, a real worker; each flushes every table)."""
+    slow = pytest.mark.slow
+    for item in items:
+        path = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
+        db = item.get_closest_marker("django_db")
+        if (
+            path.startswith(SLOW_PATHS)
+            or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+            or (db is not None and db.kwargs.get("transaction"))
+        ):
+            item.add_marker(slow)
 
 
 @pytest.fixture(autouse=True)

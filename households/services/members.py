@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import access_log_write
 from accounts.models import AccessEvent, AccessOutcome, User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from accounts.scoping import scope_for
 from households.models import Education, Employment, Ethnicity, Health, Household, Member, Relation, Sex
 from households.validators import id_number_birth_date, id_number_sex, validate_id_number
@@ -207,6 +208,7 @@ def _member_label(member: Member) -> str:
 
 
 @_id_number_probes_logged
+@refusals_logged
 @transaction.atomic
 def member_create(
     *,
@@ -235,6 +237,7 @@ def member_create(
     (``AccessEvent.ID_NUMBER_CONFLICT``, listed on the county office's conflicts page). Sex and birth date are
     read from the ID number when not given, and must agree with it when given. A household has at most one head.
     """
+    check_capability(actor, Capability.EDIT_REGISTRY)
     # Lock the household so that two concurrent "add the head" requests cannot both pass the check.
     Household.objects.select_for_update().filter(pk=household.pk).values_list("pk").first()
     errors = FieldErrors()
@@ -292,6 +295,7 @@ def member_create(
 
 
 @_id_number_probes_logged
+@refusals_logged
 @transaction.atomic
 def member_update(
     *,
@@ -306,16 +310,38 @@ def member_update(
     ``id_number=""`` removes the number. When a new ID number is given without sex or birth date, those are read
     from it; otherwise whatever the member ends up with must agree with its ID number.
     """
+    check_capability(actor, Capability.EDIT_REGISTRY)
     FieldErrors.reject_not_updatable(
         changes, MEMBER_UPDATABLE_FIELDS, {"household": _("Moving a member to another household is not done here.")}
     )
+    locked = _lock_member(member, changes, expected_version)
+    errors = FieldErrors()
+    _clean_member_choices(changes, errors)
+    values = _plain_values(changes, errors)
+    new_number = _new_id_number(changes, locked, errors, actor=actor)
+    values.update(_sex_and_birth_date(changes, locked, new_number, errors))
+    if values.get("relation") == Relation.HEAD and locked.relation != Relation.HEAD:
+        _check_single_head(locked.household, errors, exclude_pk=locked.pk)
+    changed = _apply_values(locked, values, errors)
+    if new_number is not None:
+        locked.set_id_number(new_number)
+        changed = True
+    if changed:
+        _save_member_change(locked, actor=actor, new_number_given=bool(new_number))
+    copy_saved_fields(locked, member)
+    return locked
+
+
+def _lock_member(member: Member, changes: Mapping[str, Any], expected_version: int | None) -> Member:
+    """Lock the member (checking the expected version), and first its household when it is to become the head."""
     if changes.get("relation") == Relation.HEAD:
         # Household before member, the same order as member_remove, so that the two cannot deadlock.
         Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk").first()
-    locked = lock_for_update(member, expected_version=expected_version, label=_member_label)
+    return lock_for_update(member, expected_version=expected_version, label=_member_label)
 
-    errors = FieldErrors()
-    _clean_member_choices(changes, errors)
+
+def _plain_values(changes: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
+    """The changed fields that need no more than normalising (texts stripped, blanks as "", the phone checked)."""
     values: dict[str, Any] = {}
     for name in ("name", "health_note"):
         if name in changes:
@@ -330,63 +356,74 @@ def member_update(
         values["is_party_member"] = bool(changes["is_party_member"])
     if "phone" in changes:
         values["phone"] = clean_phone(changes["phone"], errors)
+    return values
 
-    new_number: str | None = None  # None: the ID number is not being changed; "": it is being removed
-    if "id_number" in changes:
-        new_number, digest = _clean_id_number(changes["id_number"], errors, actor=actor, exclude_pk=locked.pk)
-        if (digest is not None and digest == locked.id_number_digest) or (
-            new_number == "" and not locked.id_number_digest
-        ):
-            new_number = None  # the same number again, or "no number" for a member without one
-        if "id_number" in errors.by_field:
-            new_number = None
-    if new_number is not None or "sex" in changes or "birth_date" in changes:
-        # Decrypt only when sex or birth date must be checked against a number already stored.
-        effective_number = new_number if new_number is not None else locked.reveal_id_number()
-        if "birth_date" in changes:
-            birth_date = _clean_birth_date(changes["birth_date"], errors)
-        else:
-            # A new ID number brings its own birth date unless one is given with it.
-            birth_date = None if new_number else locked.birth_date
-        sex = changes.get("sex") or ("" if new_number else locked.sex)
-        sex, birth_date = _reconcile_with_id(effective_number, sex, birth_date, errors)
-        if not sex and "sex" not in errors.by_field:
-            errors.add("sex", _("Give the member's sex (or an ID number, from which it is read)."), code="required")
-        values["sex"], values["birth_date"] = sex, birth_date
 
-    if values.get("relation") == Relation.HEAD and locked.relation != Relation.HEAD:
-        _check_single_head(locked.household, errors, exclude_pk=locked.pk)
+def _new_id_number(
+    changes: Mapping[str, Any], locked: Member, errors: FieldErrors, *, actor: User | None
+) -> str | None:
+    """The member's new ID number, "" to remove it, or None when it is not changing (not given, the same number
+    again, "no number" for a member without one, or an invalid number, whose error is recorded)."""
+    if "id_number" not in changes:
+        return None
+    new_number, digest = _clean_id_number(changes["id_number"], errors, actor=actor, exclude_pk=locked.pk)
+    if "id_number" in errors.by_field:
+        return None
+    if (digest is not None and digest == locked.id_number_digest) or (new_number == "" and not locked.id_number_digest):
+        return None
+    return new_number
 
+
+def _sex_and_birth_date(
+    changes: Mapping[str, Any], locked: Member, new_number: str | None, errors: FieldErrors
+) -> dict[str, Any]:
+    """Sex and birth date as they will be, checked against the ID number, when any of the three is changing;
+    otherwise nothing (the stored number is decrypted only when it must be checked)."""
+    if new_number is None and "sex" not in changes and "birth_date" not in changes:
+        return {}
+    effective_number = new_number if new_number is not None else locked.reveal_id_number()
+    if "birth_date" in changes:
+        birth_date = _clean_birth_date(changes["birth_date"], errors)
+    else:
+        # A new ID number brings its own birth date unless one is given with it.
+        birth_date = None if new_number else locked.birth_date
+    sex = changes.get("sex") or ("" if new_number else locked.sex)
+    sex, birth_date = _reconcile_with_id(effective_number, sex, birth_date, errors)
+    if not sex and "sex" not in errors.by_field:
+        errors.add("sex", _("Give the member's sex (or an ID number, from which it is read)."), code="required")
+    return {"sex": sex, "birth_date": birth_date}
+
+
+def _apply_values(locked: Member, values: Mapping[str, Any], errors: FieldErrors) -> bool:
+    """Set the values on the locked member, validate it (raising every error found so far) and say whether any
+    value differs from what was stored."""
     before = {name: getattr(locked, name) for name in values}
     for name, value in values.items():
         setattr(locked, name, value)
     errors.full_clean(locked, exclude=["household", *errors.by_field])
     errors.raise_if_any()
+    return any(getattr(locked, name) != before[name] for name in values)
 
-    changed = any(getattr(locked, name) != before[name] for name in values)
-    if new_number is not None:
-        locked.set_id_number(new_number)
-        changed = True
-    if not changed:
-        copy_saved_fields(locked, member)
-        return locked
+
+def _save_member_change(locked: Member, *, actor: User | None, new_number_given: bool) -> None:
+    """Save the next version; a concurrent registration of the same ID number becomes the duplicate-number error."""
 
     def explain() -> None:
-        holder = _id_number_holder(locked.id_number_digest, exclude_pk=locked.pk) if new_number else None
+        holder = _id_number_holder(locked.id_number_digest, exclude_pk=locked.pk) if new_number_given else None
         if holder is not None:
             raise _duplicate_id_error(holder, actor) from None
 
     save_next_version(locked, actor=actor, on_integrity_error=explain)
-    copy_saved_fields(locked, member)
-    return locked
 
 
+@refusals_logged
 @transaction.atomic
 def member_remove(*, actor: User | None, member: Member, reason: str, expected_version: int | None = None) -> None:
     """Delete a member (moved out, died, recorded twice ...); the history keeps who removed it, when and why.
 
     The head cannot be removed while other members remain: make another member the head first.
     """
+    check_capability(actor, Capability.EDIT_REGISTRY)
     reason = check_reason(reason)
     Household.objects.select_for_update().filter(pk=member.household_id).values_list("pk").first()
     locked = lock_for_update(member, expected_version=expected_version, label=_member_label)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
+from accounts.permissions import Capability, check_capability, refusals_logged
 from cadres.models import Cadre, CadreStatus
 from divisions.models import Division, Level
 from households.models import Household
@@ -233,6 +234,7 @@ class AppliedPlan:
     uncovered: list[PlannedMove]
 
 
+@refusals_logged
 @transaction.atomic
 def pairing_plan_apply(
     *,
@@ -248,6 +250,7 @@ def pairing_plan_apply(
     assumed, a target left or filled up), or if the plan would leave households uncovered and
     ``allow_uncovered`` is not set.
     """
+    check_capability(actor, Capability.MANAGE_PAIRINGS)
     reason = _require_reason(reason)
     start = _check_date(date, field_name="date")
     if plan.uncovered and not allow_uncovered:
@@ -255,6 +258,18 @@ def pairing_plan_apply(
             _("%(count)d households would be left uncovered; add cadres to the plan or confirm leaving them uncovered.")
             % {"count": len(plan.uncovered)}
         )
+    cadres, current = _lock_plan_rows(plan)
+    _refuse_stale_plan(plan, current)
+    _check_room_left(plan, cadres)
+    to_end = [current[m.household_id] for m in plan.moves if m.household_id in current]
+    _end_pairings(to_end, start=start, reason=reason, actor=actor)
+    created = _start_planned_pairings(plan, start=start, reason=reason, actor=actor)
+    return AppliedPlan(ended=len(to_end), created=created, uncovered=plan.uncovered)
+
+
+def _lock_plan_rows(plan: PairingPlan) -> tuple[dict[int, Cadre], dict[object, Pairing]]:
+    """Lock the target cadres (in id order), then the moved households' active primary pairings; return them, the
+    pairings by household id."""
     target_ids = {m.to_cadre_id for m in plan.placed}
     cadres = {c.pk: c for c in Cadre.objects.select_for_update().filter(pk__in=target_ids).order_by("pk")}
     household_ids = [m.household_id for m in plan.moves]
@@ -262,6 +277,11 @@ def pairing_plan_apply(
         p.household_id: p
         for p in Pairing.objects.select_for_update().active().filter(household_id__in=household_ids, is_primary=True)
     }
+    return cadres, current
+
+
+def _refuse_stale_plan(plan: PairingPlan, current: dict[object, Pairing]) -> None:
+    """Refuse when a household's current cadre is no longer the one the preview assumed."""
     stale = [
         m.household_label
         for m in plan.moves
@@ -272,8 +292,12 @@ def pairing_plan_apply(
             _("The ledger changed since the preview for: %(households)s. Preview again.")
             % {"households": ", ".join(stale)}
         )
+
+
+def _check_room_left(plan: PairingPlan, cadres: dict[int, Cadre]) -> None:
+    """Each target cadre can still be paired and, after the plan's moves out and in, stays within its limit."""
     incoming = Counter(m.to_cadre_id for m in plan.placed)
-    loads = cadre_loads(target_ids)
+    loads = cadre_loads({m.to_cadre_id for m in plan.placed})
     for cadre_id, count in incoming.items():
         cadre = cadres[cadre_id]
         _ensure_pairable(cadre)
@@ -283,7 +307,10 @@ def pairing_plan_apply(
                 _("%(name)s no longer has room for %(count)d more households. Preview again.")
                 % {"name": cadre.name, "count": count}
             )
-    to_end = [current[m.household_id] for m in plan.moves if m.household_id in current]
+
+
+def _end_pairings(to_end: list[Pairing], *, start: dt.date, reason: str, actor: User | None) -> None:
+    """End the households' current pairings on the day the new ones start (not before any of them began)."""
     for pairing in to_end:
         if start < pairing.start_date:
             raise ValidationError({"date": _("The date %(date)s is before a pairing started.") % {"date": start}})
@@ -292,6 +319,11 @@ def pairing_plan_apply(
         bulk_update_with_history(
             to_end, Pairing, ["end_date", "end_reason", "ended_by"], default_user=actor, default_change_reason=reason
         )
+
+
+def _start_planned_pairings(plan: PairingPlan, *, start: dt.date, reason: str, actor: User | None) -> int:
+    """Create the plan's new primary pairings; a concurrent pairing of one of the households refuses the plan.
+    Returns how many were created."""
     new_rows = [
         Pairing(
             cadre_id=m.to_cadre_id,
@@ -308,4 +340,4 @@ def pairing_plan_apply(
             bulk_create_with_history(new_rows, Pairing, default_user=actor, default_change_reason=reason)
     except IntegrityError as exc:
         raise ValidationError(_("Someone paired one of these households just now. Preview again.")) from exc
-    return AppliedPlan(ended=len(to_end), created=len(new_rows), uncovered=plan.uncovered)
+    return len(new_rows)
