@@ -16,7 +16,7 @@ class Level(models.TextChoices):
 
 
 # Length of the statistical code at each level (GB/T 2260 extended to 9 and 12 digits).
-CODE_LENGTH = {
+CODE_LENGTH: dict[str, int] = {
     Level.PROVINCE: 2,
     Level.PREFECTURE: 4,
     Level.COUNTY: 6,

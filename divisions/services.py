@@ -26,7 +26,7 @@ from .models import CODE_LENGTH, LEVEL_ORDER, Division, Level
 
 HEADER = ["code", "name", "level", "parent_code"]
 LEVELS = frozenset(Level.values)  # Level.values is rebuilt on every access; this is read once per row
-NAME_MAX_LENGTH = Division._meta.get_field("name").max_length
+NAME_MAX_LENGTH: int = Division._meta.get_field("name").max_length or 0
 BATCH_SIZE = 2000
 UPDATE_BATCH_SIZE = 1000
 UPDATE_FIELDS = ("name", "level", "parent")  # in the order of the values read from the database below
@@ -35,7 +35,9 @@ UPDATE_FIELDS = ("name", "level", "parent")  # in the order of the values read f
 # prefecture's parent is the province, every county's a prefecture, every township's a county and every village's
 # a township; county-level cities and the forestry bureau's pseudo-township 513224401 follow the same rule.
 # With the prefix rule this fixes the parent completely: it is the code cut to the length of the level above.
-PARENT_LEVEL = {level: LEVEL_ORDER[index - 1] if index else None for index, level in enumerate(LEVEL_ORDER)}
+PARENT_LEVEL: dict[str, str | None] = {
+    level: LEVEL_ORDER[index - 1] if index else None for index, level in enumerate(LEVEL_ORDER)
+}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from households.models import Education, Employment, Ethnicity, Health, Househol
 from households.validators import id_number_birth_date, id_number_sex, validate_id_number
 from songpan import fieldcrypto
 from songpan.errors import FieldErrors, field_error
-from songpan.records import copy_saved_fields, lock_for_update, save_new, save_next_version
+from songpan.records import copy_saved_fields, history_by, lock_for_update, save_new, save_next_version
 
 from .records import check_reason, clean_phone
 
@@ -189,7 +189,7 @@ def _clean_choice(
 
 
 def _clean_member_choices(values: Mapping[str, Any], errors: FieldErrors) -> None:
-    specs = {
+    specs: dict[str, tuple[type[models.TextChoices], bool]] = {
         "relation": (Relation, False),
         "ethnicity": (Ethnicity, False),
         "education": (Education, True),
@@ -281,7 +281,7 @@ def member_create(
     errors.raise_if_any()
 
     member.set_id_number(number)
-    member._history_user = actor
+    history_by(member, actor)
 
     def explain() -> None:
         holder = _id_number_holder(digest) if digest else None
@@ -409,7 +409,8 @@ def _save_member_change(locked: Member, *, actor: User | None, new_number_given:
     """Save the next version; a concurrent registration of the same ID number becomes the duplicate-number error."""
 
     def explain() -> None:
-        holder = _id_number_holder(locked.id_number_digest, exclude_pk=locked.pk) if new_number_given else None
+        digest = locked.id_number_digest
+        holder = _id_number_holder(digest, exclude_pk=locked.pk) if new_number_given and digest else None
         if holder is not None:
             raise _duplicate_id_error(holder, actor) from None
 
@@ -437,6 +438,5 @@ def member_remove(*, actor: User | None, member: Member, reason: str, expected_v
             code="head_with_members",
             params={"name": locked.name},
         )
-    locked._history_user = actor
-    locked._change_reason = reason
+    history_by(locked, actor, reason)
     locked.delete()

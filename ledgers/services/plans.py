@@ -1,9 +1,11 @@
 """Bulk re-pairing and re-pairing suggestions: previewed as a plan, then applied atomically."""
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -60,7 +62,7 @@ class PairingPlan:
         """Human-readable lines: one per move, then each cadre's load after."""
         names = self.cadre_names
         lines = [
-            f"{m.household_label}: {names.get(m.from_cadre_id, '—')} → "
+            f"{m.household_label}: {names.get(m.from_cadre_id or 0, '—')} → "
             + (names.get(m.to_cadre_id, str(m.to_cadre_id)) if m.to_cadre_id else _("(uncovered)"))
             for m in self.moves
         ]
@@ -142,7 +144,7 @@ def pairing_bulk_repair_plan(
         pairings = pairings.filter(household__village=village)
     else:
         try:
-            household_ids = [_as_uuid(value) for value in household_ids]
+            household_ids = [_as_uuid(value) for value in household_ids or ()]
         except ValueError:
             raise ValidationError({"households": _("Household ids must be UUIDs.")}) from None
         pairings = pairings.filter(household_id__in=household_ids)
@@ -296,8 +298,8 @@ def _refuse_stale_plan(plan: PairingPlan, current: dict[object, Pairing]) -> Non
 
 def _check_room_left(plan: PairingPlan, cadres: dict[int, Cadre]) -> None:
     """Each target cadre can still be paired and, after the plan's moves out and in, stays within its limit."""
-    incoming = Counter(m.to_cadre_id for m in plan.placed)
-    loads = cadre_loads({m.to_cadre_id for m in plan.placed})
+    incoming = Counter(m.to_cadre_id for m in plan.placed if m.to_cadre_id is not None)
+    loads = cadre_loads(set(incoming))
     for cadre_id, count in incoming.items():
         cadre = cadres[cadre_id]
         _ensure_pairable(cadre)
@@ -326,8 +328,8 @@ def _start_planned_pairings(plan: PairingPlan, *, start: dt.date, reason: str, a
     Returns how many were created."""
     new_rows = [
         Pairing(
-            cadre_id=m.to_cadre_id,
-            household_id=m.household_id,
+            cadre_id=cast(int, m.to_cadre_id),  # placed moves have a cadre
+            household_id=cast(uuid.UUID, m.household_id),
             is_primary=True,
             start_date=start,
             start_reason=reason,
