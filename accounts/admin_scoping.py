@@ -5,11 +5,10 @@ One exception: a superuser with no role is the deployment's technical administra
 the API and exports such an account sees nothing, like any account without a role.
 """
 
+from accounts.permissions import is_technical_administrator
 from accounts.scoping import scope_for
 
-
-def admin_sees_everything(user) -> bool:
-    return bool(user.is_superuser and not getattr(user, "role", ""))
+admin_sees_everything = is_technical_administrator
 
 
 class ScopedAdminMixin:

@@ -72,10 +72,17 @@ class Refused(PermissionDenied):
         self.logged = False
 
 
+def is_technical_administrator(user: Any) -> bool:
+    """A superuser with no role: the deployment's administrator (``createsuperuser`` on the server), who works in
+    the admin only; pages and the API give such an account nothing (no role, no capability)."""
+    return bool(getattr(user, "is_superuser", False) and not getattr(user, "role", ""))
+
+
 def check_capability(actor: User | None, capability: Capability, *, target: models.Model | None = None) -> None:
     """Raise ``Refused`` unless ``actor`` may do ``capability``; ``actor=None`` is the system (a task, a command, the
-    demo seed) and may do everything. Services call it first; it writes nothing (see ``refusals_logged``)."""
-    if actor is None or has_capability(actor, capability):
+    demo seed) and may do everything, as may the technical administrator in the admin (the API and pages refuse
+    that account before any service runs). Services call it first; it writes nothing (see ``refusals_logged``)."""
+    if actor is None or has_capability(actor, capability) or is_technical_administrator(actor):
         return
     raise Refused(target=target, detail={"capability": str(capability)})
 
@@ -126,13 +133,13 @@ def require_capability(
     user: User, capability: Capability, *, request: HttpRequest | None = None, target: models.Model | None = None
 ) -> None:
     """For a page or an API view that refuses before reading its input: raise ``Refused`` (403) unless ``user``
-    may do ``capability``; the refusal is logged."""
-    try:
-        check_capability(user, capability, target=target)
-    except Refused as refused:
-        refusal_log(user=user, request=request, target=target, detail=refused.detail)
-        refused.logged = True
-        raise
+    may do ``capability`` by its role (the technical administrator has none here); the refusal is logged."""
+    if has_capability(user, capability):
+        return
+    refused = Refused(target=target, detail={"capability": str(capability)})
+    refusal_log(user=user, request=request, target=target, detail=refused.detail)
+    refused.logged = True
+    raise refused
 
 
 def phone_for(user: User, phone: str) -> str:

@@ -24,7 +24,7 @@ def deep_object(depth: int) -> str:
 
 @pytest.mark.parametrize("body", [nested(1000), deep_object(1000), nested(100_000)])
 def test_a_deeply_nested_body_on_the_token_endpoint_is_400(client, body):
-    response = client.post(TOKEN_URL, body, content_type="application/json")
+    response = client.post(TOKEN_URL, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400, response.content[:200]
     assert "nested" in response.json()["detail"]
@@ -33,7 +33,9 @@ def test_a_deeply_nested_body_on_the_token_endpoint_is_400(client, body):
 def test_a_deeply_nested_body_on_an_authenticated_post_is_400_and_changes_nothing(client):
     client.force_login(UserFactory(username="office-depth", role=Role.COUNTY_OFFICE))
 
-    response = client.post(HOUSEHOLDS, '{"village": ' + nested(1000) + "}", content_type="application/json")
+    response = client.post(
+        HOUSEHOLDS, '{"village": ' + nested(1000) + "}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400, response.content[:200]
     assert response.json() == {"detail": f"The request body is nested too deeply (at most {MAX_JSON_DEPTH} levels)."}
@@ -54,7 +56,7 @@ def test_brackets_inside_strings_do_not_count(client):
 def test_the_limit_is_exact(client, depth):
     body = '{"username": "x", "password": "y", "device": ' + nested(depth - 1) + "}"
 
-    response = client.post(TOKEN_URL, body, content_type="application/json")
+    response = client.post(TOKEN_URL, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
     nested_refusal = "nested" in str(response.json())
     assert nested_refusal is (depth > MAX_JSON_DEPTH)
