@@ -8,6 +8,7 @@ class GrievancesConfig(AppConfig):
     verbose_name = _("Grievances")
 
     def ready(self) -> None:
-        from . import scoping
+        from . import scoping, sync
 
         scoping.register_rules()
+        sync.register_resources()

@@ -8,6 +8,7 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households")
 
     def ready(self) -> None:
-        from . import scoping
+        from . import scoping, sync
 
         scoping.register_rules()
+        sync.register_resources()
