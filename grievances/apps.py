@@ -8,9 +8,10 @@ class GrievancesConfig(AppConfig):
     verbose_name = _("Grievances")
 
     def ready(self) -> None:
-        from . import scoping
+        from . import scoping, sync
 
         scoping.register_rules()
+        sync.register_resources()
         from songpan.navigation import Entry, register
 
         register(

@@ -8,9 +8,10 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households")
 
     def ready(self) -> None:
-        from . import scoping
+        from . import scoping, sync
 
         scoping.register_rules()
+        sync.register_resources()
         from songpan.navigation import Entry, register
 
         register(Entry("households:id-conflicts", _("ID-number conflicts"), roles={"office"}, order=90))

@@ -8,6 +8,7 @@ class LedgersConfig(AppConfig):
     verbose_name = _("Ledgers")
 
     def ready(self) -> None:
-        from . import scoping
+        from . import scoping, sync
 
         scoping.register_rules()
+        sync.register_resources()

@@ -399,7 +399,7 @@ try:
 except (ValueError, TypeError) as exc:
     raise ImproperlyConfigured("SONGPAN_CASE_PREFIXES must be a JSON object of county code -> prefix") from exc
 
-# The sync feed (songpan/api/sync.py, "Commit order" and "Cursors"): how far back the cursor that ends a walk is
+# The sync feed (docs/SYNC.md, "Commit order" and "Cursors"): how far back the cursor that ends a walk is
 # held, how long an open writing transaction may hold it further back, how old a cursor may be before a full sync.
 SONGPAN_SYNC_SETTLE_SECONDS = float(os.environ.get("SONGPAN_SYNC_SETTLE_SECONDS", "10"))
 SONGPAN_SYNC_MAX_HOLD_SECONDS = float(os.environ.get("SONGPAN_SYNC_MAX_HOLD_SECONDS", "3600"))

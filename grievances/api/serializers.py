@@ -38,7 +38,7 @@ from grievances.services.transitions import REASON_MAX
 from grievances.workflow import Action, allowed_actions
 from households.api.serializers import Slug, Text
 from songpan.api.filters import validate_code
-from songpan.api.serializers import StrictFieldsMixin, StrictSerializer
+from songpan.api.serializers import RecordSerializer, StrictFieldsMixin, StrictSerializer
 
 MAX_PARTIES = 20
 MAX_CO_UNITS = 20
@@ -81,18 +81,79 @@ class CasePartySerializer(StrictSerializer):
         return data
 
 
-class CaseUnitPartSerializer(serializers.Serializer):
-    """A co-responsible unit's part in the case and how far it got."""
+class CaseUnitPartRecordSerializer(serializers.Serializer):
+    """A co-responsible unit's part as the sync feed sends it."""
 
     unit = serializers.IntegerField(source="unit_id", read_only=True)
     name = serializers.CharField(source="unit.name", read_only=True)
     status = serializers.ChoiceField(choices=PartStatus.choices, read_only=True)
+
+
+class CaseUnitPartSerializer(CaseUnitPartRecordSerializer):
+    """A co-responsible unit's part in the case and how far it got."""
+
     note = serializers.CharField(read_only=True)
     assigned_at = serializers.DateTimeField(read_only=True)
     finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class CaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+def _co_units(case: Case) -> list:
+    return [p for p in case.units.all() if p.role == UnitRole.CO and p.status != PartStatus.REFERRED]
+
+
+class CaseRecordSerializer(RecordSerializer):
+    """A case as the sync feed sends it: the lead unit by id and name, the co-units' parts in short. ``CaseSerializer``
+    (the API) shows the lead unit as a reference, the parts in full, and adds its own fields. The queryset must
+    join ``responsible_unit`` and prefetch ``units`` with their ``unit``."""
+
+    category = serializers.CharField(source="category_id", read_only=True)
+    household = serializers.UUIDField(source="household_id", read_only=True, allow_null=True)
+    village = serializers.CharField(source="village_id", read_only=True, allow_null=True)
+    responsible_unit = serializers.IntegerField(source="responsible_unit_id", read_only=True, allow_null=True)
+    responsible_unit_name = serializers.CharField(
+        source="responsible_unit.name", read_only=True, allow_null=True, help_text=_("The lead unit's name.")
+    )
+    co_units = serializers.SerializerMethodField(help_text=_("The co-responsible units and their parts."))
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    duplicate_of = serializers.UUIDField(source="duplicate_of_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "category",
+            "source",
+            "household",
+            "village",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "level",
+            "responsible_unit",
+            "responsible_unit_name",
+            "co_units",
+            "deadline",
+            "overdue",
+            "satisfaction",
+            "resolution",
+            "dispute_outcome",
+            "reopen_count",
+            "duplicate_of",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseUnitPartRecordSerializer(many=True))
+    def get_co_units(self, case: Case) -> list[dict]:
+        return CaseUnitPartRecordSerializer(_co_units(case), many=True).data
+
+
+class CaseSerializer(StrictFieldsMixin, CaseRecordSerializer):
     """A case as the API shows it, and the body of POST, PUT and PATCH.
 
     Writable: ``id`` (a client-generated UUID, create only), ``kind``, ``category``, ``source``, ``household``
@@ -179,6 +240,7 @@ class CaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "updated_at",
             "version",
             "allowed_actions",
+            "responsible_unit_name",
         ]
         read_only_fields = [
             "reference",
@@ -194,8 +256,7 @@ class CaseSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(CaseUnitPartSerializer(many=True))
     def get_co_units(self, case: Case) -> list[dict]:
-        parts = [p for p in case.units.all() if p.role == UnitRole.CO and p.status != PartStatus.REFERRED]
-        return CaseUnitPartSerializer(parts, many=True).data
+        return CaseUnitPartSerializer(_co_units(case), many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, case: Case) -> list[str]:

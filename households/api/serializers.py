@@ -25,7 +25,7 @@ from households.models import (
     Sex,
 )
 from songpan.api.filters import validate_code
-from songpan.api.serializers import StrictSerializer
+from songpan.api.serializers import RecordSerializer, StrictSerializer, reader
 
 TEXT_MAX_LENGTH = 4000  # difficulties, aspirations, special problems: free text, but bounded
 
@@ -47,8 +47,7 @@ class Text(serializers.CharField):
 
 
 def _phone(serializer: serializers.Serializer, phone: str) -> str:
-    request = serializer.context.get("request")
-    return phone_for(request.user if request else None, phone)
+    return phone_for(reader(serializer), phone)
 
 
 # -- responses -------------------------------------------------------------------------------------------------
@@ -87,18 +86,50 @@ class ActivePairingSerializer(serializers.Serializer):
     start_date = serializers.DateField(read_only=True)
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
-    """A household as the API shows it; the queryset must prefetch as ``HouseholdViewSet.base_queryset`` does."""
+class HouseholdRecordSerializer(RecordSerializer):
+    """A household as the sync feed sends it, and the fields the API's ``HouseholdSerializer`` shares with it; the
+    queryset must prefetch ``categories`` and ``income_sources``."""
 
     village = serializers.CharField(source="village_id", read_only=True)
     phone = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
     income_sources = IncomeSourceSerializer(many=True, read_only=True)
-    members = MemberSummarySerializer(many=True, read_only=True)
-    active_pairing = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
+        fields = [
+            "id",
+            "village",
+            "number",
+            "address",
+            "head_name",
+            "phone",
+            "categories",
+            "income_sources",
+            "difficulties",
+            "aspirations",
+            "special_problems",
+            "risk_level",
+            "status",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_phone(self, household: Household) -> str:
+        return _phone(self, household.phone)
+
+    def get_categories(self, household: Household) -> list[str]:
+        return sorted(category.code for category in household.categories.all())
+
+
+class HouseholdSerializer(HouseholdRecordSerializer):
+    """A household as the API shows it; the queryset must prefetch as ``HouseholdViewSet.base_queryset`` does."""
+
+    members = MemberSummarySerializer(many=True, read_only=True)
+    active_pairing = serializers.SerializerMethodField()
+
+    class Meta(HouseholdRecordSerializer.Meta):
         fields = [
             "id",
             "village",
@@ -120,12 +151,6 @@ class HouseholdSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_phone(self, household: Household) -> str:
-        return _phone(self, household.phone)
-
-    def get_categories(self, household: Household) -> list[str]:
-        return sorted(category.code for category in household.categories.all())
-
     @extend_schema_field(ActivePairingSerializer(allow_null=True))
     def get_active_pairing(self, household: Household) -> dict | None:
         pairings = getattr(household, "active_primary_pairings", None)
@@ -136,7 +161,9 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return ActivePairingSerializer(pairings[0], context=self.context).data
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberRecordSerializer(RecordSerializer):
+    """A member as the sync feed sends it and the API shows it (``MemberSerializer`` adds nothing yet)."""
+
     household = serializers.UUIDField(source="household_id", read_only=True)
     id_number = serializers.CharField(
         source="id_number_masked",
@@ -171,6 +198,13 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def get_phone(self, member: Member) -> str:
         return _phone(self, member.phone)
+
+
+class MemberSerializer(MemberRecordSerializer):
+    # A member as the API shows it: the sync record's fields (fields of the API's own would go here).
+
+    class Meta(MemberRecordSerializer.Meta):
+        pass
 
 
 class RevealSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from cadres.api.serializers import (
 from cadres.models import Cadre, Department
 from households.models import Household
 from ledgers.models import AssistanceRole, DepartmentSupport, LeaderAssignment, Pairing, VillageAssistance
-from songpan.api.serializers import StrictSerializer
+from songpan.api.serializers import RecordSerializer, StrictSerializer
 
 # --- responses -----------------------------------------------------------------------------------------------
 
@@ -41,13 +41,41 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     common_fields = ["start_date", "end_date", "start_reason", "end_reason", "created_by", "ended_by", "is_active"]
 
 
-class PairingSerializer(LedgerEntrySerializer):
+class PairingRecordSerializer(RecordSerializer):
+    """A pairing as the sync feed sends it: its cadre and household by id (``PairingSerializer`` shows them as
+    ``{"id": ..., ...}`` references and adds the common ledger columns)."""
+
+    cadre = serializers.IntegerField(source="cadre_id", read_only=True)
+    household = serializers.UUIDField(source="household_id", read_only=True)
+    ended = serializers.SerializerMethodField(help_text=_("True once the pairing has ended (an end date is set)."))
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "id",
+            "cadre",
+            "household",
+            "is_primary",
+            "start_date",
+            "end_date",
+            "start_reason",
+            "end_reason",
+            "ended",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_ended(self, pairing: Pairing) -> bool:
+        return pairing.end_date is not None
+
+
+class PairingSerializer(LedgerEntrySerializer, PairingRecordSerializer):
     cadre = CadreRefSerializer(read_only=True)
     household = HouseholdRefSerializer(read_only=True)
 
     class Meta:
         model = Pairing
-        fields = ["id", "cadre", "household", "is_primary", *LedgerEntrySerializer.common_fields]
+        fields = ["id", "cadre", "household", "is_primary", *LedgerEntrySerializer.common_fields, "ended", "updated_at"]
         read_only_fields = fields
 
 

@@ -1,7 +1,10 @@
 """Serializer building blocks shared by the API's apps."""
 
 from collections.abc import Mapping
+from typing import Any
 
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -34,3 +37,33 @@ class StrictFieldsMixin:
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     pass
+
+
+def reader(serializer: serializers.Field) -> Any:
+    """Who reads the output: ``context["user"]`` (the sync feed) or the request's user (the API); None if neither."""
+    context = serializer.context
+    if "user" in context:
+        return context["user"]
+    request = context.get("request")
+    return request.user if request else None
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """A moment in ISO 8601 with its offset written out (DRF's own field writes ``Z`` for UTC), in
+    ``context["time_zone"]`` when given (the sync feed: UTC, ``+00:00``), else in the current time zone (the API)."""
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        return value.astimezone(self.context.get("time_zone") or timezone.get_current_timezone()).isoformat()
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """A read-only model serializer whose output is also a sync record (``songpan.api.sync``): the API's detail
+    serializer of the model subclasses it, adding its own fields, so that both say the same of the same row.
+    The reader (for masking) is ``reader(self)``."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: IsoDateTimeField,
+    }

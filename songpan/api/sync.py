@@ -1,89 +1,11 @@
 """The sync feed, ``GET /api/v1/sync/?since=<cursor>&limit=<n>``: a phone rebuilds its data from nothing, then
-stays current with small requests.
+stays current with small requests. What the pages, cursors and tombstones promise is written in ``docs/SYNC.md``.
 
-What a page is
---------------
-``{"cursor": "<opaque>", "more": bool, "reset": bool, "changes": [change, ...]}``, each change
-``{"resource": "household"|"member"|"pairing"|"case", "id": "...", "op": "upsert"|"delete", "at": "<ISO time>",
-"data": {...}|null}``. ``data`` is the compact record (``null`` for a delete). The client applies the changes in
-order, stores ``cursor`` and asks again with ``since=<cursor>`` while ``more`` is true; later it polls with the
-last cursor. ``limit`` is 1..500 (default 200; larger values are clamped to 500, anything else is 400).
-
-What is in the feed
--------------------
-Only what ``accounts.scoping.scope_for(user)`` lets the caller see, resource by resource (``RESOURCES``): a
-role-less user gets an empty feed. Every row has a *sync time* and the feed is ordered by the key
-``(sync time, stream, id)`` — ``stream`` being the resource and the kind of change, e.g. ``member.upsert``,
-``member.deleted`` — so that rows changed in the same microsecond are ordered too and paging never loses or
-repeats one. Within a walk the cursor is the key of the last change sent and the next page starts strictly after
-it (see Cursors for the page that ends a walk).
-
-- **Upserts**: every row in scope whose sync time is after the cursor. The sync time is the row's ``updated_at``,
-  or later when the row *entered the scope* later: for a cadre, a household and its members enter with the
-  cadre's active pairing (the pairing's ``updated_at``); for staff of a division (county, township, department),
-  members and pairings enter with their household (a household that moves into the township carries its members
-  and pairings along, so the household's ``updated_at`` counts for them: editing a household re-sends its members
-  to division staff, never to cadres).
-- **Tombstones** (``op: "delete"``), only when a cursor is given (a phone that starts from nothing has nothing to
-  delete):
-
-  * ``left`` — a cadre's pairing ended (the pairing itself stays in the feed as an upsert with ``"ended": true``
-    and ``end_date``) and the cadre has no other active pairing with the household: tombstones for the household
-    and for each of its members, at the pairing's ``updated_at``. For division staff: a household outside the
-    scope now, changed since the cursor, whose history shows it inside the scope at some time (it moved to
-    another township or county) → tombstones for it, its members and its pairings, at its ``updated_at``. The
-    history test is "was ever inside", so a household that left long ago and is edited again sends a redundant
-    tombstone (harmless: deleting an id the phone does not hold does nothing).
-  * ``deleted`` — a member removed by ``households.services.member_remove``: its django-simple-history "-"
-    record (``history_date``) whose household is in the scope (for a cadre: any household the cadre is or was
-    paired with).
-
-  A household tombstone means "drop this household and everything of it": clients cascade, so that a member
-  deleted after its household left the scope does not linger. Deleting an id the phone does not hold does
-  nothing: the pages after the first of a full sync may carry tombstones of things it never received.
-
-Cursors
--------
-Opaque to clients: URL-safe base64 of ``v1|<scope>|<issued>|<sync time>|<stream>|<id>[|<low>]``, where ``<scope>`` is a
-short fingerprint of what the scope is made of (the role and the divisions, or the cadre) and ``<issued>`` when
-the cursor was handed out. In the middle of a walk (``more`` true) the position is the key of the last change
-sent; the page that ends a walk hands out "now minus the settle window" (``<stream>`` and ``<id>`` empty), so a
-quiet feed's cursor does not age. Handled cases:
-
-- malformed (not ours, truncated, unknown stream, bad id or time) → ``InvalidCursor`` (the view answers 400
-  ``{"detail": ...}``);
-- from another scope (the account was moved to another township, its department's townships changed, the role
-  changed) or issued more than ``SONGPAN_SYNC_CURSOR_MAX_AGE_DAYS`` ago (default 90: history and tombstones
-  are not promised forever; any purge of the simple-history tables must keep longer than this) → the page is
-  the first page of a full sync with ``"reset": true``: the client discards everything it holds from this feed
-  before applying the page;
-- from the future (a forged cursor, a server clock set back) → treated as "now minus the settle window": nothing
-  is skipped, at worst recent changes are sent again (upserts and deletes are idempotent).
-
-Commit order: ``updated_at`` is taken when a row is saved, not when its transaction commits, so a long
-transaction can commit rows older than a cursor already handed out. The cursor that ends a walk is therefore held
-back to a *horizon*: ``now - SONGPAN_SYNC_SETTLE_SECONDS`` (default 10), and on PostgreSQL no later than the
-start of the oldest transaction that is still writing to the database (``pg_stat_activity``), less the same
-window (for the clocks of the application and database servers). The next poll sends again what changed since
-the horizon: rows of a transaction still open are read once it commits, however long it ran. Pages in the middle
-of a walk carry the exact key, so a walk always progresses, and the lowest horizon seen during the walk
-(``<low>``), so that a transaction that commits in the middle of a walk is read again after it. Two limits: a
-writer open longer than ``SONGPAN_SYNC_MAX_HOLD_SECONDS`` (default 3600) no longer holds the horizon back (a
-session left idle in a transaction must not make every phone download the last days again on every poll), and
-on PostgreSQL the database role must see the other sessions' transactions (the same role, or
-``pg_read_all_stats``). SQLite has one writer at a time and no such view: the settle window alone applies.
-
-Cases follow ``accounts.scoping`` like the rest: a cadre gets the cases of its paired households (entering with
-the pairing, as the household does) and the cases it reported; township and county staff the cases of their area,
-village-level ones (no household) included; department staff those of the townships it supports and every case
-their department has or had a part in, even when it supports no township (``Scope.sees_anything``). A case keeps its
-village when its household moves, so division staff sync it by its own ``updated_at`` (every transition, edit and
-mediation session bumps it), and a household leaving a cadre's scope tombstones only the cases the cadre no longer
-sees (not those it reported). Cases are never deleted.
-
-Cost: one query per stream (plus the household's categories and income sources, and the cases' units, prefetched)
-and at most two to build the scope, whatever ``limit`` is. Adding a resource (visits, activities) is one
-``Resource`` entry in ``RESOURCES`` with its serializer; its upserts and tombstones follow from ``household_path``.
+This module is the mechanism only (cursors, paging and merging, tombstones, the settle horizon, the scope's
+fingerprint). What is synced is registered by the apps, from ``AppConfig.ready()`` in ``<app>/sync.py``: the
+*anchor* (``register_anchor``: the households app says how a household leaves a scope and when it entered a
+cadre's) and the *resources* (``register_resource``: one per stream, its record made by the serializer the API's
+detail subclasses).
 """
 
 import base64
@@ -97,19 +19,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Expression, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.serializers import Serializer
 
 from accounts.models import Role
-from accounts.permissions import phone_for
 from accounts.scoping import Scope, scope_for
-from grievances.models import Case, CaseUnit, PartStatus, UnitRole
-from households.models import Household, Member
-from ledgers.models import Pairing
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 500
@@ -120,150 +40,88 @@ class InvalidCursor(ValueError):
     """The ``since`` cursor cannot be read (the view answers 400)."""
 
 
-# -- compact records ---------------------------------------------------------------------------------------------
+# -- what the apps register ------------------------------------------------------------------------------------
 
 
-def _household_data(household: Household, user) -> dict[str, Any]:
-    return {
-        "id": str(household.pk),
-        "village": household.village_id,
-        "number": household.number,
-        "address": household.address,
-        "head_name": household.head_name,
-        "phone": phone_for(user, household.phone),
-        "categories": [category.code for category in household.categories.all()],
-        "income_sources": [
-            {"year": s.year, "kind": s.kind, "annual_amount": s.annual_amount, "note": s.note}
-            for s in household.income_sources.all()
-        ],
-        "difficulties": household.difficulties,
-        "aspirations": household.aspirations,
-        "special_problems": household.special_problems,
-        "risk_level": household.risk_level,
-        "status": household.status,
-        "version": household.version,
-        "updated_at": household.updated_at.isoformat(),
-    }
+@dataclass(frozen=True)
+class Anchor:
+    """What every row of the feed hangs on (the household): a row enters and leaves a scope with its anchor.
 
+    ``model``: the anchor's model (it has an ``updated_at``). ``left(scope)``: the anchors that were in the scope
+    and are not now, annotated ``left_at`` (when they left). ``entered_at(cadre_id, ref)``: an expression for
+    when the cadre's link to the anchor whose id is at ``ref`` last changed (NULL when there is none): for a
+    cadre, a row enters the scope then. ``held(scope)``: the anchors whose rows' deletions the scope is told of
+    (None: no deletions are sent).
+    """
 
-def _member_data(member: Member, user) -> dict[str, Any]:
-    return {
-        "id": str(member.pk),
-        "household": str(member.household_id),
-        "name": member.name,
-        "relation": member.relation,
-        "id_number": member.id_number_masked,  # masked, as everywhere in the API; reveal is its own endpoint
-        "sex": member.sex,
-        "birth_date": member.birth_date.isoformat() if member.birth_date else None,
-        "ethnicity": member.ethnicity,
-        "education": member.education,
-        "health": member.health,
-        "health_note": member.health_note,
-        "employment": member.employment,
-        "phone": phone_for(user, member.phone),
-        "is_party_member": member.is_party_member,
-        "version": member.version,
-        "updated_at": member.updated_at.isoformat(),
-    }
-
-
-def _pairing_data(pairing: Pairing, user) -> dict[str, Any]:
-    return {
-        "id": pairing.pk,
-        "cadre": pairing.cadre_id,
-        "household": str(pairing.household_id),
-        "is_primary": pairing.is_primary,
-        "start_date": pairing.start_date.isoformat(),
-        "end_date": pairing.end_date.isoformat() if pairing.end_date else None,
-        "start_reason": pairing.start_reason,
-        "end_reason": pairing.end_reason,
-        "ended": pairing.end_date is not None,
-        "updated_at": pairing.updated_at.isoformat(),
-    }
-
-
-def _case_data(case: Case, user) -> dict[str, Any]:
-    return {
-        "id": str(case.pk),
-        "reference": case.reference,
-        "kind": case.kind,
-        "category": case.category_id,
-        "source": case.source,
-        "household": str(case.household_id) if case.household_id else None,
-        "village": case.village_id,
-        "title": case.title,
-        "description": case.description,
-        "status": case.status,
-        "priority": case.priority,
-        "level": case.level,
-        "responsible_unit": case.responsible_unit_id,
-        "responsible_unit_name": case.responsible_unit.name if case.responsible_unit else None,
-        "co_units": [
-            {"unit": part.unit_id, "name": part.unit.name, "status": part.status}
-            for part in case.units.all()
-            if part.role == UnitRole.CO and part.status != PartStatus.REFERRED
-        ],
-        "deadline": case.deadline.isoformat() if case.deadline else None,
-        "overdue": case.is_overdue,
-        "satisfaction": case.satisfaction,
-        "resolution": case.resolution,
-        "dispute_outcome": case.dispute_outcome,
-        "reopen_count": case.reopen_count,
-        "duplicate_of": str(case.duplicate_of_id) if case.duplicate_of_id else None,
-        "version": case.version,
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-    }
-
-
-# -- what each resource contributes ----------------------------------------------------------------------------
+    model: type
+    left: Callable[[Scope], QuerySet]
+    entered_at: Callable[[int, str], Expression | Subquery]
+    held: Callable[[Scope], QuerySet | None]
 
 
 @dataclass(frozen=True)
 class Resource:
     """One resource of the feed.
 
-    ``household_path``: the lookup from the model to its household's id (``"pk"`` for households): the row
-    enters and leaves the scope with that household. ``own_for_cadre``: a cadre sees these rows as its own (its
-    pairings), whatever becomes of the household: no "left" tombstones for cadres then.
-    ``history_scope``: for models whose rows are deleted, the lookup from their simple-history record to the
-    household id; "-" records become tombstones.
-    ``own_place``: the row has a place of its own and may have no household (a case: its village, its reporting
+    ``serializer``: makes the record (``songpan.api.serializers.RecordSerializer``; the API's detail serializer of
+    the model subclasses it), given ``context={"user", "time_zone"}``.
+    ``anchor_path``: the lookup from the model to its anchor's id (``"pk"`` for the anchor itself): the row
+    enters and leaves the scope with that anchor. ``own_for_cadre``: a cadre sees these rows as its own (its
+    pairings), whatever becomes of the anchor: no "left" tombstones for cadres then.
+    ``history_anchor_path``: for models whose rows are deleted, the lookup from their simple-history record to the
+    anchor's id; "-" records become tombstones.
+    ``own_place``: the row has a place of its own and may have no anchor (a case: its village, its reporting
     cadre and its units keep it in a scope the household left): division staff's sync time is the row's own
-    ``updated_at`` (not its household's), and "left" tombstones spare rows still in the scope.
+    ``updated_at`` (not its anchor's), and "left" tombstones spare rows still in the scope.
+    ``select_related``/``prefetch_related``: what the serializer reads, fetched with the page (one query per
+    stream, plus one per prefetch). ``api_detail``: the URL name of the API's detail of a row, which shows every
+    field of the record with the same values (``tests/api/test_sync_records.py``).
     """
 
     name: str
     model: type
-    serialize: Callable[[Any, Any], dict[str, Any]]
-    household_path: str
+    serializer: type[Serializer]
+    anchor_path: str
     own_for_cadre: bool = False
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[Any, ...] = ()
-    history_household_path: str | None = None
+    history_anchor_path: str | None = None
     own_place: bool = False
+    api_detail: str = ""
 
 
-RESOURCES: list[Resource] = [
-    Resource(
-        "household",
-        Household,
-        _household_data,
-        household_path="pk",
-        prefetch_related=("categories", "income_sources"),
-    ),
-    Resource("member", Member, _member_data, household_path="household_id", history_household_path="household_id"),
-    Resource("pairing", Pairing, _pairing_data, household_path="household_id", own_for_cadre=True),
-    Resource(
-        "case",
-        Case,
-        _case_data,
-        household_path="household_id",
-        own_place=True,
-        select_related=("responsible_unit",),
-        prefetch_related=(Prefetch("units", queryset=CaseUnit.objects.select_related("unit")),),
-    ),
-]
+RESOURCES: list[Resource] = []  # in the order registered (INSTALLED_APPS): the streams' order and the schema's
+_ANCHORS: list[Anchor] = []
+
+
+def register_anchor(anchor: Anchor) -> None:
+    """Declare what the feed's rows hang on (once, from the app that owns the model)."""
+    if _ANCHORS and _ANCHORS[0] != anchor:
+        raise RuntimeError("the sync feed has an anchor already")
+    _ANCHORS[:] = [anchor]
+
+
+def register_resource(resource: Resource) -> None:
+    """Add a resource to the feed (from its app's ``AppConfig.ready()``); its streams follow."""
+    known = next((r for r in RESOURCES if r.name == resource.name), None)
+    if known is not None:
+        if known != resource:
+            raise RuntimeError(f"the sync feed has a resource {resource.name!r} already")
+        return
+    RESOURCES.append(resource)
+    for stream in (
+        _Stream(f"{resource.name}.upsert", resource, "upsert", _upserts),
+        _Stream(f"{resource.name}.left", resource, "delete", _left, tombstone=True),
+        _Stream(f"{resource.name}.deleted", resource, "delete", _deleted, pk_field="id", tombstone=True),
+    ):
+        _STREAMS[stream.name] = stream
+
+
+def _anchor() -> Anchor:
+    if not _ANCHORS:
+        raise ImproperlyConfigured("No sync anchor is registered (the households app registers it).")
+    return _ANCHORS[0]
 
 
 # -- keys and cursors --------------------------------------------------------------------------------------------
@@ -350,41 +208,15 @@ class _Context:
     since: Key | None
 
 
-def _active_pairing_at(cadre_id: int, household_ref: str) -> Subquery:
-    """When the cadre's active pairing with the household (at ``household_ref``) last changed."""
-    pairings = Pairing.objects.active().filter(cadre_id=cadre_id, household_id=OuterRef(household_ref))
-    return Subquery(pairings.order_by("-updated_at").values("updated_at")[:1], output_field=DateTimeField())
-
-
-def _households_left(ctx: _Context) -> QuerySet:
-    """Households that were in the scope and are not now, annotated ``left_at``."""
-    scope = ctx.scope
-    in_scope = scope.filter(Household.objects.filter(pk=OuterRef("pk")))
-    if scope.division_codes:
-        was_inside = Q(pk__in=[])
-        for code in scope.division_codes:
-            was_inside |= Q(village__code__startswith=code)
-        history = Household.history.model.objects.filter(was_inside, id=OuterRef("pk"))
-        return Household.objects.filter(Exists(history)).exclude(Exists(in_scope)).annotate(left_at=F("updated_at"))
-    if scope.cadre_id:
-        ended = Pairing.objects.ended().filter(cadre_id=scope.cadre_id, household_id=OuterRef("pk"))
-        return (
-            Household.objects.filter(Exists(ended))
-            .exclude(Exists(in_scope))
-            .annotate(left_at=Subquery(ended.order_by("-updated_at").values("updated_at")[:1]))
-        )
-    return Household.objects.none().annotate(left_at=F("updated_at"))
-
-
 def _upserts(resource: Resource, ctx: _Context) -> QuerySet:
     queryset = ctx.scope.filter(resource.model.objects.all())
     if ctx.scope.cadre_id and not resource.own_for_cadre:
-        entered = _active_pairing_at(ctx.scope.cadre_id, resource.household_path)
+        entered = _anchor().entered_at(ctx.scope.cadre_id, resource.anchor_path)
         sync_at = Greatest("updated_at", Coalesce(entered, "updated_at"), output_field=DateTimeField())
-    elif ctx.scope.division_codes and resource.household_path != "pk" and not resource.own_place:
-        # Coalesce: GREATEST with a NULL is NULL on SQLite (and not on PostgreSQL), should a household be missing.
-        household = Coalesce(f"{resource.household_path.removesuffix('_id')}__updated_at", "updated_at")
-        sync_at = Greatest("updated_at", household, output_field=DateTimeField())
+    elif ctx.scope.division_codes and resource.anchor_path != "pk" and not resource.own_place:
+        # Coalesce: GREATEST with a NULL is NULL on SQLite (and not on PostgreSQL), should an anchor be missing.
+        anchor = Coalesce(f"{resource.anchor_path.removesuffix('_id')}__updated_at", "updated_at")
+        sync_at = Greatest("updated_at", anchor, output_field=DateTimeField())
     else:
         sync_at = F("updated_at")
     queryset = queryset.annotate(sync_at=sync_at)
@@ -398,32 +230,24 @@ def _upserts(resource: Resource, ctx: _Context) -> QuerySet:
 def _left(resource: Resource, ctx: _Context) -> QuerySet | None:
     if ctx.scope.cadre_id and resource.own_for_cadre:
         return None
-    left = _households_left(ctx)
-    if resource.household_path == "pk":
+    left = _anchor().left(ctx.scope)
+    if resource.anchor_path == "pk":
         return left.annotate(sync_at=F("left_at"))
-    rows = resource.model.objects.filter(**{f"{resource.household_path}__in": left.values("pk")})
+    rows = resource.model.objects.filter(**{f"{resource.anchor_path}__in": left.values("pk")})
     if resource.own_place:
         rows = rows.exclude(pk__in=ctx.scope.filter(resource.model.objects.all()).values("pk"))
-    return rows.annotate(sync_at=Subquery(left.filter(pk=OuterRef(resource.household_path)).values("left_at")[:1]))
+    return rows.annotate(sync_at=Subquery(left.filter(pk=OuterRef(resource.anchor_path)).values("left_at")[:1]))
 
 
 def _deleted(resource: Resource, ctx: _Context) -> QuerySet | None:
-    path = resource.history_household_path
+    path = resource.history_anchor_path
     if path is None:
         return None
-    scope = ctx.scope
-    if scope.division_codes:
-        households = scope.filter(Household.objects.all())
-    elif scope.cadre_id:
-        households = Household.objects.filter(
-            Exists(Pairing.objects.filter(cadre_id=scope.cadre_id, household_id=OuterRef("pk")))
-        )
-    else:
+    held = _anchor().held(ctx.scope)
+    if held is None:
         return None
     history = resource.model.history.model.objects
-    return history.filter(history_type="-", **{f"{path}__in": households.values("pk")}).annotate(
-        sync_at=F("history_date")
-    )
+    return history.filter(history_type="-", **{f"{path}__in": held.values("pk")}).annotate(sync_at=F("history_date"))
 
 
 @dataclass(frozen=True)
@@ -436,14 +260,7 @@ class _Stream:
     tombstone: bool = False  # only sent to a client that holds data (a cursor is given)
 
 
-_STREAMS: dict[str, _Stream] = {}
-for _resource in RESOURCES:
-    for _stream in (
-        _Stream(f"{_resource.name}.upsert", _resource, "upsert", _upserts),
-        _Stream(f"{_resource.name}.left", _resource, "delete", _left, tombstone=True),
-        _Stream(f"{_resource.name}.deleted", _resource, "delete", _deleted, pk_field="id", tombstone=True),
-    ):
-        _STREAMS[_stream.name] = _stream
+_STREAMS: dict[str, _Stream] = {}  # filled by ``register_resource``, in its order
 
 
 def _after(queryset: QuerySet, stream: _Stream, since: Key | None) -> QuerySet:
@@ -484,7 +301,7 @@ def _oldest_open_write() -> dt.datetime | None:
 
 
 def sync_horizon(now: dt.datetime) -> dt.datetime:
-    """The time up to which every change is surely committed and visible (see "Commit order")."""
+    """The time up to which every change is surely committed and visible (docs/SYNC.md, "Commit order")."""
     settle = dt.timedelta(seconds=settings.SONGPAN_SYNC_SETTLE_SECONDS)
     horizon = now - settle
     open_since = _oldest_open_write()
@@ -533,7 +350,8 @@ def sync_page(*, user, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPa
 
     merged = list(heapq.merge(*fetched, key=lambda item: item[0]))
     page, more = merged[:limit], len(merged) > limit
-    changes = [_change(stream, row, key, user) for key, stream, row in page]
+    records = _Records(user)
+    changes = [_change(stream, row, key, records) for key, stream, row in page]
 
     # In the middle of a walk: the exact key of the last change, and the walk's lowest horizon. At its end:
     # everything up to now has been sent, so the client resumes from that horizon (rows of transactions open
@@ -545,11 +363,25 @@ def sync_page(*, user, cursor: str | None, limit: int = DEFAULT_LIMIT) -> SyncPa
     return SyncPage(cursor=next_cursor, more=more, reset=reset, changes=changes)
 
 
-def _change(stream: _Stream, row: Any, key: Key, user) -> dict[str, Any]:
+class _Records:
+    """The records of one page: one serializer per resource (for the reader; times in UTC, as the cursors)."""
+
+    def __init__(self, user) -> None:
+        self.context = {"user": user, "time_zone": dt.UTC}
+        self.serializers: dict[str, Serializer] = {}
+
+    def of(self, resource: Resource, row: Any) -> dict[str, Any]:
+        serializer = self.serializers.get(resource.name)
+        if serializer is None:
+            serializer = self.serializers[resource.name] = resource.serializer(context=self.context)
+        return serializer.to_representation(row)
+
+
+def _change(stream: _Stream, row: Any, key: Key, records: _Records) -> dict[str, Any]:
     return {
         "resource": stream.resource.name,
         "id": str(key[2]),
         "op": stream.op,
         "at": key[0].isoformat(),
-        "data": stream.resource.serialize(row, user) if stream.op == "upsert" else None,
+        "data": records.of(stream.resource, row) if stream.op == "upsert" else None,
     }

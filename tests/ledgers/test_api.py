@@ -99,6 +99,9 @@ def test_pairing_rows_carry_the_ledger_columns(client, users, place):
         "created_by": "township",
         "ended_by": None,
         "is_active": True,
+        # Added with the sync record's fields (the record is this detail's subset).
+        "ended": False,
+        "updated_at": timezone.localtime(pairing.updated_at).isoformat(),
     }
 
 
