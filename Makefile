@@ -55,6 +55,8 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/mypy
+	$(BIN)/pytest -p no:cacheprovider -q tests/project/test_layers.py
 
 test: lint collectstatic
 	$(BIN)/pytest -p no:cacheprovider -n 2

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Expression, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce, Greatest
@@ -54,7 +54,7 @@ class Anchor:
     (None: no deletions are sent).
     """
 
-    model: type
+    model: type[models.Model]
     left: Callable[[Scope], QuerySet]
     entered_at: Callable[[int, str], Expression | Subquery]
     held: Callable[[Scope], QuerySet | None]
@@ -80,7 +80,7 @@ class Resource:
     """
 
     name: str
-    model: type
+    model: type[models.Model]
     serializer: type[Serializer]
     anchor_path: str
     own_for_cadre: bool = False
@@ -209,10 +209,10 @@ class _Context:
 
 
 def _upserts(resource: Resource, ctx: _Context) -> QuerySet:
-    queryset = ctx.scope.filter(resource.model.objects.all())
+    queryset = ctx.scope.filter(resource.model._default_manager.all())
     if ctx.scope.cadre_id and not resource.own_for_cadre:
         entered = _anchor().entered_at(ctx.scope.cadre_id, resource.anchor_path)
-        sync_at = Greatest("updated_at", Coalesce(entered, "updated_at"), output_field=DateTimeField())
+        sync_at: Any = Greatest("updated_at", Coalesce(entered, "updated_at"), output_field=DateTimeField())
     elif ctx.scope.division_codes and resource.anchor_path != "pk" and not resource.own_place:
         # Coalesce: GREATEST with a NULL is NULL on SQLite (and not on PostgreSQL), should an anchor be missing.
         anchor = Coalesce(f"{resource.anchor_path.removesuffix('_id')}__updated_at", "updated_at")
@@ -233,9 +233,9 @@ def _left(resource: Resource, ctx: _Context) -> QuerySet | None:
     left = _anchor().left(ctx.scope)
     if resource.anchor_path == "pk":
         return left.annotate(sync_at=F("left_at"))
-    rows = resource.model.objects.filter(**{f"{resource.anchor_path}__in": left.values("pk")})
+    rows = resource.model._default_manager.filter(**{f"{resource.anchor_path}__in": left.values("pk")})
     if resource.own_place:
-        rows = rows.exclude(pk__in=ctx.scope.filter(resource.model.objects.all()).values("pk"))
+        rows = rows.exclude(pk__in=ctx.scope.filter(resource.model._default_manager.all()).values("pk"))
     return rows.annotate(sync_at=Subquery(left.filter(pk=OuterRef(resource.anchor_path)).values("left_at")[:1]))
 
 
@@ -246,7 +246,7 @@ def _deleted(resource: Resource, ctx: _Context) -> QuerySet | None:
     held = _anchor().held(ctx.scope)
     if held is None:
         return None
-    history = resource.model.history.model.objects
+    history = resource.model.history.model.objects  # type: ignore[attr-defined]  # simple-history's model
     return history.filter(history_type="-", **{f"{path}__in": held.values("pk")}).annotate(sync_at=F("history_date"))
 
 
