@@ -11,7 +11,7 @@ capability itself.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from django.urls import reverse
@@ -21,14 +21,12 @@ from django.urls import reverse
 class Entry:
     url_name: str
     label: Any  # a lazy translation
-    roles: frozenset[str] = field(default_factory=frozenset)
+    _: KW_ONLY
+    roles: Iterable[str]  # the roles that see the link (stored as a frozenset)
     order: int = 100
 
-    def __init__(self, url_name: str, label: Any, *, roles: Iterable[str], order: int = 100) -> None:
-        object.__setattr__(self, "url_name", url_name)
-        object.__setattr__(self, "label", label)
-        object.__setattr__(self, "roles", frozenset(roles))
-        object.__setattr__(self, "order", order)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", frozenset(self.roles))
 
 
 _ENTRIES: dict[str, Entry] = {}
