@@ -10,7 +10,7 @@ the form with its errors.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import Capability, has_capability, phone_for, refusal_log, require_capability
+from accounts.permissions import Capability, has_capability, phone_for, require_capability
 from accounts.scoping import scope_for
 from grievances.forms import add_service_errors
 from grievances.models import FINAL_STATUSES
@@ -94,8 +94,12 @@ def household_edit(request: HttpRequest, pk: str) -> HttpResponse:
             )
         return _edit_page(request, household, form)
     try:
-        household_update(
-            actor=request.user, household=household, expected_version=form.cleaned_data["version"], **form.changes()
+        household_update(  # a refusal by the service is logged by it (with the request) and answers 403
+            actor=request.user,
+            household=household,
+            expected_version=form.cleaned_data["version"],
+            request=request,
+            **form.changes(),
         )
     except StaleVersionError as error:
         # Nothing was saved. The form keeps what the user typed, beside what is saved now, and carries the new
@@ -105,9 +109,6 @@ def household_edit(request: HttpRequest, pk: str) -> HttpResponse:
         data["version"] = str(fresh.version)
         retry = HouseholdForm(data, initial=HouseholdForm.initial_for(fresh))
         return _edit_page(request, fresh, retry, problem=str(error), saved=_saved_values(retry, fresh), status=409)
-    except PermissionDenied as error:
-        refusal_log(user=request.user, request=request, target=household, detail={"page": "household-edit"})
-        raise error
     except ValidationError as error:
         add_service_errors(form, error)
         return _edit_page(request, household, form)
@@ -156,7 +157,7 @@ def _edit_page(
     return render(
         request,
         "households/household_edit.html",
-        {"household": household, "form": form, "problem": problem, "saved": saved or [], "status": status},
+        {"household": household, "form": form, "problem": problem, "saved": saved or []},
         status=status,
     )
 
