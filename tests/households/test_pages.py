@@ -696,6 +696,28 @@ def test_the_list_costs_the_same_queries_whatever_its_rows(client, world, django
     assert response.context["page"].paginator.count == 33
 
 
+def test_bad_list_input_is_ignored_or_escaped_never_an_error(client, world):
+    signed_in(client, world, "township")
+
+    hostile = client.get(LIST_URL, {"q": "<script>alert(1)</script>"})
+    too_long = client.get(LIST_URL, {"q": "户" * 500, "sort": "password", "paired": "maybe", "page": "abc"})
+    unknown_category = client.get(LIST_URL, {"category": "no-such-category", "village": "x" * 40})
+
+    assert hostile.status_code == too_long.status_code == unknown_category.status_code == 200
+    assert "<script>alert(1)</script>" not in hostile.content.decode()
+    assert "&lt;script&gt;" in hostile.content.decode()
+    assert listed(too_long, world) == LISTED["township"]  # every wrong value ignored
+    assert listed(unknown_category, world) == LISTED["township"]
+
+
+def test_every_cell_of_the_list_carries_its_column_name_for_the_phone_layout(client, world):
+    body = signed_in(client, world, "township").get(LIST_URL).content.decode()
+
+    cells = re.findall(r"<td[^>]*>", body)
+    assert cells and all("data-label=" in cell for cell in cells)
+    assert 'class="households stack"' in body
+
+
 def test_the_list_is_in_the_navigation_of_every_role(client, world):
     for who in ["township", "office", "cadre", "leader", "department"]:
         body = signed_in(client, world, who).get(detail_url(world.households["a1"])).content.decode()
