@@ -869,3 +869,12 @@ def test_editing_a_household_outside_the_scope_is_a_logged_404(client, world, wh
     outsider.refresh_from_db()
     assert outsider.version == 1
     assert denied_rows().filter(object_id=str(outsider.pk)).count() == 2
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_edit_link_is_offered_only_to_roles_that_may_edit(client, world, who):
+    household = world.households["a1"]
+
+    body = signed_in(client, world, who).get(detail_url(household)).content.decode()
+
+    assert (edit_url(household) in body) is (who in MAY_EDIT)
