@@ -13,16 +13,14 @@ so the full number is never compared, stored or shown in clear.
 """
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedAdminMixin
-from songpan import fieldcrypto
 from songpan.history_admin import HistoryAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 
 from .models import Household, HouseholdCategory, IncomeSource, Member
-from .validators import validate_id_number
+from .selectors import id_number_digest_of
 
 
 @admin.register(HouseholdCategory)
@@ -90,11 +88,10 @@ class MemberAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, HistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """A term that is a valid ID number matches its keyed digest exactly; anything else searches names."""
-        try:
-            number = validate_id_number(search_term.strip())
-        except ValidationError:
+        digest = id_number_digest_of(search_term)
+        if digest is None:
             return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(id_number_digest=fieldcrypto.digest(number)), False
+        return queryset.filter(id_number_digest=digest), False
 
 
 @admin.register(IncomeSource)

@@ -14,4 +14,12 @@ class HouseholdsConfig(AppConfig):
         sync.register_resources()
         from songpan.navigation import Entry, register
 
+        register(
+            Entry(
+                "households:list",
+                _("Households"),
+                roles={"leader", "office", "township", "department", "cadre"},
+                order=5,
+            )
+        )
         register(Entry("households:id-conflicts", _("ID-number conflicts"), roles={"office"}, order=90))

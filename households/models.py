@@ -11,6 +11,8 @@ from songpan import fieldcrypto
 
 from .validators import mask_id_number
 
+TEXT_MAX_LENGTH = 4000  # difficulties, aspirations, special problems: free text, but bounded (API and pages)
+
 
 class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", _("Active")

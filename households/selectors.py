@@ -1,15 +1,131 @@
-"""Reads of a household's record that pages and the API share (already scoped by the caller), and the county
-office's list of ID numbers refused because they are held outside a scope."""
+"""Reads of a household's record that pages and the API share (already scoped by the caller), the household list
+of the workbench (search, filters, sorting), and the county office's list of ID numbers refused because they are
+held outside a scope."""
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from accounts.models import AccessEvent, AccessLog, Role
-from accounts.scoping import Scope
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import AccessEvent, AccessLog, Role, User
+from accounts.permissions import Capability, has_capability
+from accounts.scoping import Scope, scope_for
+from divisions.models import Division, Level
+from ledgers.models import Pairing
+from songpan import fieldcrypto
 
 from .models import Household, HouseholdCategory, IncomeSource, Member
+from .validators import validate_id_number
+
+# The orders the household list offers; the primary key last keeps pages stable.
+HOUSEHOLD_SORTS: dict[str, tuple[str, ...]] = {
+    "village": ("village_id", "number", "pk"),
+    "number": ("number", "village_id", "pk"),
+    "head_name": ("head_name", "village_id", "number", "pk"),
+    "-updated": ("-updated_at", "pk"),
+}
+
+
+# -- the household list --------------------------------------------------------------------------------------
+
+
+def id_number_digest_of(term: str) -> str | None:
+    """The keyed digest of ``term`` when it is a valid ID number (an exact match, never stored in clear), else
+    None. The admin's member search and the household search both look numbers up this way."""
+    try:
+        number = validate_id_number(term.strip())
+    except ValidationError:
+        return None
+    return fieldcrypto.digest(number)
+
+
+def households_in_category(queryset: QuerySet[Household], code: str) -> QuerySet[Household]:
+    through = Household.categories.through.objects.filter(household=OuterRef("pk"), householdcategory__code=code)
+    return queryset.filter(Exists(through))
+
+
+def households_paired(queryset: QuerySet[Household], paired: bool) -> QuerySet[Household]:
+    """Households with (``paired``) or without an active primary pairing."""
+    pairing = Pairing.objects.active().filter(household=OuterRef("pk"), is_primary=True)
+    return queryset.filter(Exists(pairing)) if paired else queryset.filter(~Exists(pairing))
+
+
+def household_search(queryset: QuerySet[Household], q: str, *, user: User) -> QuerySet[Household]:
+    """``q`` as the workbench searches it: a full ID number matches its holder's household exactly (through the
+    keyed digest); anything else a part of the head's name, the household number or the village's name, and the
+    phone for the roles that see phones in full (a masked role could otherwise confirm a number)."""
+    q = q.strip()
+    if not q:
+        return queryset
+    digest = id_number_digest_of(q)
+    if digest is not None:
+        return queryset.filter(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
+    condition = Q(head_name__icontains=q) | Q(number__icontains=q) | Q(village__name__icontains=q)
+    if has_capability(user, Capability.SEE_FULL_PHONE):
+        condition |= Q(phone__icontains=q)
+    return queryset.filter(condition)
+
+
+def household_list(*, user: User, filters: dict[str, Any]) -> QuerySet[Household]:
+    """The households ``user`` sees, narrowed by ``filters`` (q, village, category, risk_level, status, paired,
+    sort), with what a row of the list shows: the village and its township, the active primary pairing's cadre.
+    A fixed number of queries whatever the page holds."""
+    households = scope_for(user).of(Household)
+    if filters.get("q"):
+        households = household_search(households, filters["q"], user=user)
+    if filters.get("village"):
+        households = households.filter(village_id=filters["village"])
+    if filters.get("category"):
+        households = households_in_category(households, filters["category"])
+    if filters.get("risk_level"):
+        households = households.filter(risk_level=filters["risk_level"])
+    if filters.get("status"):
+        households = households.filter(status=filters["status"])
+    if filters.get("paired") in ("yes", "no"):
+        households = households_paired(households, filters["paired"] == "yes")
+    order = HOUSEHOLD_SORTS.get(filters.get("sort") or "village", HOUSEHOLD_SORTS["village"])
+    return (
+        households.select_related("village__parent")
+        .prefetch_related(
+            Prefetch(
+                "pairings",
+                queryset=Pairing.objects.active().filter(is_primary=True).select_related("cadre"),
+                to_attr="active_primary_pairings",
+            )
+        )
+        .order_by(*order)
+    )
+
+
+def household_filter_villages(*, user: User) -> QuerySet[Division]:
+    """The villages holding a household ``user`` sees (the list's village filter offers them)."""
+    return (
+        Division.objects.filter(
+            Exists(scope_for(user).of(Household).filter(village=OuterRef("pk"))), level=Level.VILLAGE
+        )
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def household_page_get(*, user: User, pk: Any, request: Any = None) -> Household:
+    """One household with what its page shows, or 404 (logged) outside the user's scope."""
+    return scope_for(user).get_or_404(
+        Household.objects.select_related("village__parent").prefetch_related(
+            Prefetch(
+                "pairings",
+                queryset=Pairing.objects.active().filter(is_primary=True).select_related("cadre"),
+                to_attr="active_primary_pairings",
+            )
+        ),
+        request=request,
+        pk=pk,
+    )
+
 
 _NOT_SHOWN = frozenset({"version", "id_number_masked", "categories"})
 _NOT_SHOWN_ON_CREATION = _NOT_SHOWN | {"id", "household", "created_at", "updated_at"}

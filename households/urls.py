@@ -6,7 +6,9 @@ from . import views
 # the attempt, instead of being turned away by the resolver unrecorded.
 app_name = "households"
 urlpatterns = [
+    path("", views.household_index, name="list"),
     path("id-conflicts/", views.id_conflicts, name="id-conflicts"),  # before "<str:pk>/", which would take it
     path("<str:pk>/", views.household_detail, name="detail"),
+    path("<str:pk>/edit/", views.household_edit, name="edit"),
     path("members/<str:pk>/reveal/", views.member_reveal, name="member-reveal"),
 ]

@@ -317,6 +317,7 @@ for _module in (
     "tests.matrix_api_sync",
     "tests.matrix_api_cases",
     "tests.matrix_pages_cases",
+    "tests.matrix_pages_households",
 ):
     try:
         MATRIX.update(importlib.import_module(_module).ENTRIES)

@@ -1,12 +1,12 @@
 """Filters and ordering of the household and member lists."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
 from households.models import Household, HouseholdStatus, Member, RiskLevel
-from ledgers.models import Pairing
+from households.selectors import households_in_category, households_paired
 from songpan.api.filters import TrueFalseFilter, WithinFilter, validate_code
 
 
@@ -30,12 +30,10 @@ class HouseholdFilter(django_filters.FilterSet):
         fields = ["within", "village", "category", "risk_level", "status", "paired"]
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        through = Household.categories.through.objects.filter(household=OuterRef("pk"), householdcategory__code=value)
-        return queryset.filter(Exists(through))
+        return households_in_category(queryset, value)
 
     def filter_paired(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        pairing = Pairing.objects.active().filter(household=OuterRef("pk"), is_primary=True)
-        return queryset.filter(Exists(pairing)) if value else queryset.filter(~Exists(pairing))
+        return households_paired(queryset, value)
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from accounts.permissions import phone_for
 from households.models import (
+    TEXT_MAX_LENGTH,
     Education,
     Employment,
     Ethnicity,
@@ -26,8 +27,6 @@ from households.models import (
 )
 from songpan.api.filters import validate_code
 from songpan.api.serializers import RecordSerializer, StrictSerializer, reader
-
-TEXT_MAX_LENGTH = 4000  # difficulties, aspirations, special problems: free text, but bounded
 
 
 class Slug(serializers.SlugField):

@@ -549,3 +549,332 @@ def test_the_home_page_of_a_user_without_a_role_has_no_figures(client, world):
     assert response.status_code == 200 and "coverage" not in response.context
     for household in world.households.values():
         assert household.head_name not in response.content.decode()
+
+
+# --- the household list (issue 12) -------------------------------------------------------------------------
+
+LIST_URL = "/households/"
+# The households each role's list holds (the world's scopes, as the household page opens them).
+LISTED = {
+    "township": {"a1", "a1_unpaired", "a2"},
+    "office": {"a1", "a1_unpaired", "a2", "b", "elsewhere"},
+    "cadre": {"a1", "a2"},
+    "leader": {"a1", "a1_unpaired", "a2", "b", "elsewhere"},
+    "department": {"a1", "a1_unpaired", "a2"},
+}
+
+
+def listed(response, world: World) -> set[str]:
+    """The world's households the page links to (by key)."""
+    body = response.content.decode()
+    return {key for key, household in world.households.items() if detail_url(household) in body}
+
+
+def list_rows(response) -> list[str]:
+    """The household ids of the page's rows, in order."""
+    return [household.pk for household in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize("who", ["township", "office", "cadre", "leader", "department"])
+def test_the_list_shows_exactly_the_households_of_the_scope(client, world, who):
+    response = signed_in(client, world, who).get(LIST_URL)
+
+    assert response.status_code == 200
+    assert listed(response, world) == LISTED[who]
+    assert response.context["page"].paginator.count == len(LISTED[who])
+    body = response.content.decode()
+    for key in set(world.households) - LISTED[who]:
+        assert world.households[key].head_name not in body
+
+
+def test_a_user_without_a_role_lists_no_household(client, world):
+    response = signed_in(client, world, "no_role").get(LIST_URL)
+
+    assert response.status_code == 200 and listed(response, world) == set()
+
+
+def test_the_list_searches_the_heads_name_the_number_and_the_village(client, world):
+    signed_in(client, world, "office")
+
+    assert listed(client.get(LIST_URL, {"q": "格桑"}), world) == {"a2"}
+    assert listed(client.get(LIST_URL, {"q": world.households["b"].number}), world) == {"b"}
+    village_name = world.households["a2"].village.name
+    assert listed(client.get(LIST_URL, {"q": village_name}), world) == {
+        k for k in LISTED["office"] if world.households[k].village.name == village_name
+    }
+
+
+def test_the_list_finds_a_household_by_the_exact_id_number_of_a_member(client, world):
+    # given the spouse of a1, whose number is stored only encrypted with its digest
+    spouse = world.members["a1"][1]
+    signed_in(client, world, "township")
+
+    # when the full number is searched, then a1 is found; a part of it finds nothing
+    assert listed(client.get(LIST_URL, {"q": world.numbers[spouse.pk]}), world) == {"a1"}
+    assert listed(client.get(LIST_URL, {"q": world.numbers[spouse.pk][:10]}), world) == set()
+
+
+def test_an_id_number_held_outside_the_scope_finds_nothing(client, world):
+    outsider = world.members["b"][0]
+
+    response = signed_in(client, world, "township").get(LIST_URL, {"q": world.numbers[outsider.pk]})
+
+    assert listed(response, world) == set()
+    assert world.households["b"].head_name not in response.content.decode()
+
+
+def test_the_list_filters_by_village_category_risk_status_and_pairing(client, world):
+    category = HouseholdCategoryFactory(code="low-income", name="低保户")
+    world.households["a2"].categories.add(category)
+    Household.objects.filter(pk=world.households["a1_unpaired"].pk).update(risk_level="high", status="moved")
+    signed_in(client, world, "township")
+
+    assert listed(client.get(LIST_URL, {"village": "513224101202"}), world) == {"a2"}
+    assert listed(client.get(LIST_URL, {"category": "low-income"}), world) == {"a2"}
+    assert listed(client.get(LIST_URL, {"risk_level": "high"}), world) == {"a1_unpaired"}
+    assert listed(client.get(LIST_URL, {"status": "moved"}), world) == {"a1_unpaired"}
+    assert listed(client.get(LIST_URL, {"paired": "yes"}), world) == {"a1", "a2"}
+    assert listed(client.get(LIST_URL, {"paired": "no"}), world) == {"a1_unpaired"}
+
+
+def test_the_village_filter_offers_only_villages_of_the_scope_and_ignores_others(client, world):
+    signed_in(client, world, "township")
+
+    response = client.get(LIST_URL)
+    offered = {code for code, _label in response.context["form"].fields["village"].choices if code}
+    assert offered == {"513224101201", "513224101202"}
+    # a village outside the scope given by hand is not a filter: the list stays the scope's
+    assert listed(client.get(LIST_URL, {"village": "513224102201"}), world) == LISTED["township"]
+
+
+def test_the_list_sorts_by_number_head_name_village_and_update(client, world):
+    signed_in(client, world, "office")
+    mine = [world.households[k] for k in LISTED["office"]]
+    world.households["b"].refresh_from_db()
+    household_update(actor=world.users["office"], household=world.households["b"], address="新地址")
+
+    assert list_rows(client.get(LIST_URL, {"sort": "number"})) == [
+        h.pk for h in sorted(mine, key=lambda h: (h.number, h.village_id))
+    ]
+    assert list_rows(client.get(LIST_URL, {"sort": "head_name"})) == [
+        h.pk for h in sorted(mine, key=lambda h: h.head_name)
+    ]
+    assert list_rows(client.get(LIST_URL)) == [h.pk for h in sorted(mine, key=lambda h: (h.village_id, h.number))]
+    assert list_rows(client.get(LIST_URL, {"sort": "-updated"}))[0] == world.households["b"].pk
+
+
+def test_the_list_is_paginated_by_50_with_the_total_and_keeps_the_filters(client, world):
+    for index in range(55):
+        HouseholdFactory(village=village("513224101202"), head_name=f"新户{index:02d}")
+    signed_in(client, world, "township")
+
+    first = client.get(LIST_URL, {"q": "新户"})
+    second = client.get(LIST_URL, {"q": "新户", "page": 2})
+
+    assert len(first.context["page"].object_list) == 50 and first.context["page"].paginator.count == 55
+    assert len(second.context["page"].object_list) == 5
+    assert set(list_rows(first)).isdisjoint(list_rows(second))
+    assert "q=%E6%96%B0%E6%88%B7&amp;page=2" in first.content.decode()
+
+
+def test_the_list_costs_the_same_queries_whatever_its_rows(client, world, django_assert_max_num_queries):
+    # given the list of the three paired households the office sees
+    signed_in(client, world, "office")
+    query = {"paired": "yes", "sort": "head_name", "status": "active"}
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST_URL, query).context["page"].paginator.count == 3
+
+    # when thirty more paired households, each with a category, are in the scope
+    for index in range(30):
+        household = HouseholdFactory(village=village("513224101202"), head_name=f"多户{index}")
+        PairingFactory(cadre=CadreFactory(name=f"干部{index}"), household=household)
+        household.categories.add(HouseholdCategoryFactory())
+
+    # then the page costs no more queries
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(LIST_URL, query)
+    assert response.context["page"].paginator.count == 33
+
+
+def test_bad_list_input_is_ignored_or_escaped_never_an_error(client, world):
+    signed_in(client, world, "township")
+
+    hostile = client.get(LIST_URL, {"q": "<script>alert(1)</script>"})
+    too_long = client.get(LIST_URL, {"q": "户" * 500, "sort": "password", "paired": "maybe", "page": "abc"})
+    unknown_category = client.get(LIST_URL, {"category": "no-such-category", "village": "x" * 40})
+
+    assert hostile.status_code == too_long.status_code == unknown_category.status_code == 200
+    assert "<script>alert(1)</script>" not in hostile.content.decode()
+    assert "&lt;script&gt;" in hostile.content.decode()
+    assert listed(too_long, world) == LISTED["township"]  # every wrong value ignored
+    assert listed(unknown_category, world) == LISTED["township"]
+
+
+def test_every_cell_of_the_list_carries_its_column_name_for_the_phone_layout(client, world):
+    body = signed_in(client, world, "township").get(LIST_URL).content.decode()
+
+    cells = re.findall(r"<td[^>]*>", body)
+    assert cells and all("data-label=" in cell for cell in cells)
+    assert 'class="households stack"' in body
+
+
+def test_the_list_is_in_the_navigation_of_every_role(client, world):
+    for who in ["township", "office", "cadre", "leader", "department"]:
+        body = signed_in(client, world, who).get(detail_url(world.households["a1"])).content.decode()
+        assert f'href="{LIST_URL}"' in body
+
+
+# --- the household page: pairing and open cases ------------------------------------------------------------
+
+
+def test_the_household_page_names_its_cadre_and_links_its_open_cases_only(client, world):
+    from grievances.models import Case, CaseKind, CaseSource, CaseStatus
+
+    household = world.households["a1"]
+    cases = {
+        status: Case.objects.create(
+            reference=f"SP-2026-{index:06d}",
+            kind=CaseKind.PROBLEM,
+            category_id="roads_transport",
+            source=CaseSource.VISIT,
+            household=household,
+            village=household.village,
+            title=f"案件{status}",
+            description="道路",
+            status=status,
+        )
+        for index, status in enumerate([CaseStatus.SUBMITTED, CaseStatus.REJECTED], start=1)
+    }
+
+    body = signed_in(client, world, "township").get(detail_url(household)).content.decode()
+
+    assert "扎西" in body
+    assert reverse("grievances:detail", args=[cases[CaseStatus.SUBMITTED].pk]) in body
+    assert reverse("grievances:detail", args=[cases[CaseStatus.REJECTED].pk]) not in body
+
+
+# --- editing a household ------------------------------------------------------------------------------------
+
+MAY_EDIT = ["office", "township"]
+MAY_NOT_EDIT = ["leader", "department", "cadre"]
+
+
+def edit_url(household) -> str:
+    return reverse("households:edit", args=[household.pk])
+
+
+def edit_data(household, **changes) -> dict:
+    data = {
+        "version": household.version,
+        "head_name": household.head_name,
+        "number": household.number,
+        "address": household.address,
+        "phone": household.phone,
+        "risk_level": household.risk_level,
+        "difficulties": household.difficulties,
+        "aspirations": household.aspirations,
+        "special_problems": household.special_problems,
+        "categories": [c.code for c in household.categories.all()],
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("who", MAY_EDIT)
+def test_an_edit_is_saved_and_says_what_changed(client, world, who):
+    household = world.households["a1"]
+    HouseholdCategoryFactory(code="low-income", name="低保户")
+    signed_in(client, world, who)
+    assert client.get(edit_url(household)).status_code == 200
+
+    response = client.post(
+        edit_url(household), edit_data(household, address="新村3号", risk_level="high", categories=["low-income"])
+    )
+
+    assert response.status_code == 302 and response["Location"] == detail_url(household)
+    household.refresh_from_db()
+    assert (household.address, household.risk_level, household.version) == ("新村3号", "high", 2)
+    assert [c.code for c in household.categories.all()] == ["low-income"]
+    page = client.get(response["Location"]).content.decode()
+    assert "新村3号" in page and household.number in page and 'class="messages"' in page
+
+
+def test_a_stale_edit_saves_nothing_and_shows_both_values(client, world):
+    # given a township user who opened the form at version 1, and an office user who saved an address since
+    household = world.households["a1"]
+    signed_in(client, world, "township")
+    data = edit_data(household, address="我的地址")
+    household_update(actor=world.users["office"], household=household, address="别人的地址")
+
+    # when the township user saves
+    response = client.post(edit_url(household), data)
+
+    # then nothing of theirs is saved, the page says so, shows both values and keeps what they typed
+    assert response.status_code == 409
+    household.refresh_from_db()
+    assert (household.address, household.version) == ("别人的地址", 2)
+    body = response.content.decode()
+    assert "别人的地址" in body and "我的地址" in body
+    assert response.context["form"]["version"].value() == "2"
+
+
+def test_an_edit_with_bad_input_shows_the_errors_and_saves_nothing(client, world):
+    household = world.households["a1"]
+    taken = world.households["a1_unpaired"].number
+    signed_in(client, world, "township")
+
+    bad_phone = client.post(edit_url(household), edit_data(household, phone="12abc", head_name=""))
+    taken_number = client.post(edit_url(household), edit_data(household, number=taken))
+    too_long = client.post(edit_url(household), edit_data(household, address="长" * 201))
+
+    assert bad_phone.status_code == taken_number.status_code == too_long.status_code == 200
+    assert "head_name" in bad_phone.context["form"].errors
+    assert "number" in taken_number.context["form"].errors
+    assert "address" in too_long.context["form"].errors
+    assert 'value="12abc"' in bad_phone.content.decode()
+    household.refresh_from_db()
+    assert household.version == 1 and household.number != taken
+
+
+def test_a_service_refusal_of_the_phone_is_shown_on_its_field(client, world):
+    household = world.households["a1"]
+
+    response = signed_in(client, world, "township").post(edit_url(household), edit_data(household, phone="12abc"))
+
+    assert response.status_code == 200 and "phone" in response.context["form"].errors
+    household.refresh_from_db()
+    assert household.version == 1
+
+
+@pytest.mark.parametrize("who", MAY_NOT_EDIT)
+def test_roles_that_may_not_edit_the_registry_get_403_logged_and_nothing_saved(client, world, who):
+    household = world.households["a1"]
+    signed_in(client, world, who)
+
+    responses = [client.get(edit_url(household)), client.post(edit_url(household), edit_data(household, address="x"))]
+
+    assert [r.status_code for r in responses] == [403, 403]
+    household.refresh_from_db()
+    assert household.version == 1 and household.address != "x"
+    assert denied_rows().filter(user=world.users[who]).count() == 2
+
+
+@pytest.mark.parametrize("who", MAY_EDIT)
+def test_editing_a_household_outside_the_scope_is_a_logged_404(client, world, who):
+    outsider = world.households[OUT_OF_SCOPE[who][0]]
+    signed_in(client, world, who)
+
+    responses = [client.get(edit_url(outsider)), client.post(edit_url(outsider), edit_data(outsider, address="x"))]
+
+    assert [r.status_code for r in responses] == [404, 404]
+    outsider.refresh_from_db()
+    assert outsider.version == 1
+    assert denied_rows().filter(object_id=str(outsider.pk)).count() == 2
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_edit_link_is_offered_only_to_roles_that_may_edit(client, world, who):
+    household = world.households["a1"]
+
+    body = signed_in(client, world, who).get(detail_url(household)).content.decode()
+
+    assert (edit_url(household) in body) is (who in MAY_EDIT)

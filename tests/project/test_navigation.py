@@ -8,17 +8,18 @@ from songpan.navigation import Entry, entries_for, register
 from tests.factories import UserFactory, county
 
 EXPECTED = {
-    Role.COUNTY_LEADER: ["grievances:list", "grievances:overdue"],
+    Role.COUNTY_LEADER: ["households:list", "grievances:list", "grievances:overdue"],
     Role.COUNTY_OFFICE: [
+        "households:list",
         "grievances:list",
         "grievances:new",
         "grievances:overdue",
         "account-list",
         "households:id-conflicts",
     ],
-    Role.TOWNSHIP: ["grievances:list", "grievances:new", "grievances:inbox"],
-    Role.DEPARTMENT: ["grievances:list", "grievances:inbox"],
-    Role.CADRE: ["grievances:list", "grievances:new"],
+    Role.TOWNSHIP: ["households:list", "grievances:list", "grievances:new", "grievances:inbox"],
+    Role.DEPARTMENT: ["households:list", "grievances:list", "grievances:inbox"],
+    Role.CADRE: ["households:list", "grievances:list", "grievances:new"],
 }
 
 
