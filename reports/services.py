@@ -5,8 +5,10 @@ As-of semantics: the facts of a period describe it as it ended.
 
 - Households: the active households at the period's end, in the village they were in then, read from the
   household history (the last history row before the end). A household without any history row before the end
-  counts as it is now if it was created before the end (history that starts late, rows loaded without history):
-  that is the approximation — its status and village before its first recorded change are taken to be today's.
+  counts as it is now if it was created before the end, or if a pairing of it started on or before the period's
+  last day (history that starts late, registries loaded in bulk without history and with the load date as
+  ``created_at``, like the demo's): that is the approximation — its status and village before its first recorded
+  change are taken to be today's, and a bulk-loaded household without a pairing counts only from its loading.
 - Paired: of those households, the ones with a primary pairing running at the end of the period's last day
   (``start_date`` on or before it, no ``end_date`` or one after it). The pairing's household is taken in the
   village the household was in then.
@@ -64,7 +66,9 @@ def _households_sql() -> str:
             SELECT id, village_id FROM last WHERE history_type <> '-' AND status = %(active)s
             UNION ALL
             SELECT hh.id, hh.village_id FROM {households} hh
-            WHERE hh.created_at < %(end)s AND hh.status = %(active)s
+            WHERE hh.status = %(active)s
+              AND (hh.created_at < %(end)s OR EXISTS (
+                  SELECT 1 FROM {pairings} p WHERE p.household_id = hh.id AND p.start_date <= %(last_day)s))
               AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.id = hh.id AND h.history_date < %(end)s)
         )
         SELECT a.village_id,

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from households.models import Household
 from reports import metrics as m
 from reports.models import RollupFact
 from reports.periods import parse
@@ -160,3 +161,14 @@ def test_days_to_close_of_summed_villages_equals_the_figures_of_all_closings(fir
     assert figures[m.AVG_DAYS_TO_CLOSE] == round(sum(everything) / len(everything), 2)
     rank = -(-len(everything) * 9 // 10)  # nearest rank
     assert figures[m.P90_DAYS_TO_CLOSE] == everything[rank - 1]
+
+
+@pytest.mark.django_db
+def test_a_household_loaded_after_the_period_counts_from_its_first_pairing():
+    """Bulk-loaded registries (the demo's) carry the load date as ``created_at`` and no history: a pairing that
+    started before is evidence the household existed."""
+    loaded = household(V1, D(2026, 12, 2))
+    Household.history.filter(id=loaded.pk).delete()
+    pairing(loaded, D(2026, 2, 1))
+    assert rollup_rows(NOV) == {(V1, m.HOUSEHOLDS): 1, (V1, m.PAIRED): 1}
+    assert rollup_rows(parse("2026-01")) == {}
