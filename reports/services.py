@@ -29,6 +29,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -139,7 +140,7 @@ def rollup_rows(period: Period, division: str = "") -> dict[tuple[str, str], int
     """The facts of ``period`` for the villages under ``division`` (all when empty): (village code, metric) →
     value, non-zero values only. Four aggregate queries, whatever the number of villages. Reads only."""
     start, end = period.bounds()
-    params = {
+    params: dict[str, Any] = {
         "start": start,
         "end": end,
         "last_day": period.last_day,
