@@ -428,6 +428,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.delete_expired_api_tokens",
         "schedule": crontab(hour=3, minute=50),
     },
+    # Roll-ups (reports.tasks, local time): each computes the period that ended yesterday; the current periods
+    # are refreshed every night.
+    "rollup-weekly-summary": {
+        "task": "reports.tasks.rollup_just_ended",
+        "schedule": crontab(day_of_week=1, hour=1, minute=0),
+        "args": ("week",),
+    },
+    "rollup-monthly-collection": {
+        "task": "reports.tasks.rollup_just_ended",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+        "args": ("month",),
+    },
+    "rollup-quarterly-review": {
+        "task": "reports.tasks.rollup_just_ended",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=3, minute=0),
+        "args": ("quarter",),
+    },
+    "rollup-current-periods": {
+        "task": "reports.tasks.rollup_current",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 
 # /healthz answers 503 when one of these checks fails (database, cache, broker, beat). By default only the

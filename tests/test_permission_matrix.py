@@ -316,6 +316,7 @@ for _module in (
     "tests.matrix_api_ledgers",
     "tests.matrix_api_sync",
     "tests.matrix_api_cases",
+    "tests.matrix_api_reports",
     "tests.matrix_pages_cases",
     "tests.matrix_pages_households",
 ):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("cadres.api.urls")),
     path("", include("ledgers.api.urls")),
     path("", include("grievances.api.urls")),
+    path("", include("reports.api.urls")),
     path("", include("songpan.api.sync_urls")),
 ]
