@@ -129,21 +129,9 @@ class HouseholdSerializer(HouseholdRecordSerializer):
     active_pairing = serializers.SerializerMethodField()
 
     class Meta(HouseholdRecordSerializer.Meta):
+        # The record's fields, with the members and the active pairing before ``updated_at`` (the API's order).
         fields = [
-            "id",
-            "village",
-            "number",
-            "address",
-            "head_name",
-            "phone",
-            "categories",
-            "income_sources",
-            "difficulties",
-            "aspirations",
-            "special_problems",
-            "risk_level",
-            "status",
-            "version",
+            *(name for name in HouseholdRecordSerializer.Meta.fields if name != "updated_at"),
             "members",
             "active_pairing",
             "updated_at",
