@@ -18,7 +18,13 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/pip check
 	touch $@
 
-install: $(VENV)/.installed
+# Browser assets (the Tibetan web font) from the npm registry, at the versions in package-lock.json.
+node_modules/.installed: package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -93,4 +99,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules

@@ -175,7 +175,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The Tibetan web font comes from the npm registry at install time (package.json, `make install`), never a CDN.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("fonts/noto-serif-tibetan", BASE_DIR / "node_modules" / "@fontsource" / "noto-serif-tibetan" / "files"),
+]
 # Served by WhiteNoise (no separate web server needed); outside DEBUG with hashed, compressed names and far-future
 # cache headers, which needs `manage.py collectstatic` (make run and make serve do it) before the server starts.
 STORAGES = {
